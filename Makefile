@@ -1,0 +1,45 @@
+# The two commands of the README:
+#   make book   builds the website into _build/html
+#   make test   runs every test: unit tests of ainotes, its doctests, and every chapter under strict nbval
+# Both create the virtual environment .venv from the project's own files on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# The versions the committed notebook outputs were made with. Readers use requirements.txt's ranges.
+TORCH  ?= torch==2.14.1 torchvision==0.29.1
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+.PHONY: book test unit notebooks lint benchmark clean
+
+$(VENV)/.installed: pyproject.toml requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH)
+	$(PY) -m pip install --quiet -r requirements.txt -e ".[book,test]"
+	touch $@
+
+book: $(VENV)/.installed
+	$(VENV)/bin/jupyter-book build -n -W --keep-going .
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(NBVAL) ainotes tests book
+
+# Faster loop while working on ainotes: no notebooks.
+unit: $(VENV)/.installed
+	$(PY) -m pytest ainotes tests
+
+# Re-execute chapters in place (outputs committed), e.g. make notebooks NB=book/01-first-cnn.ipynb
+NB ?= $(wildcard book/[0-9]*.ipynb)
+notebooks: $(VENV)/.installed
+	$(VENV)/bin/jupyter execute --inplace --kernel_name=python3 $(NB)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check ainotes tests benchmarks
+	$(VENV)/bin/ruff format --check ainotes tests benchmarks
+
+benchmark: $(VENV)/.installed
+	$(PY) benchmarks/fit_overhead.py
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,180 @@
+"""Every figure of the book: image grids, training curves, per-class accuracy, schedules.
+
+Each function draws on new axes (or the ``ax`` given), titles and labels them, and returns the
+matplotlib ``Figure``. Nothing changes matplotlib's style on import: call :func:`set_theme`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ainotes.train import History
+
+__all__ = ["plot_class_accuracy", "plot_confusion", "plot_history", "plot_lr_schedule", "set_theme", "show_images"]
+
+_RIGHT, _WRONG = "#1a7f37", "#cf222e"
+
+
+def set_theme(dpi: int = 80) -> None:
+    """Apply the book's plotting style (seaborn's ``whitegrid``), with a modest figure ``dpi``."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"figure.dpi": dpi, "savefig.dpi": dpi, "image.cmap": "gray"})
+
+
+def _image_to_numpy(image: torch.Tensor | np.ndarray) -> np.ndarray:
+    """(C, H, W) or (H, W) tensor, or (H, W, C) array → something ``imshow`` shows."""
+    array = image.detach().cpu().numpy() if isinstance(image, torch.Tensor) else np.asarray(image)
+    if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[-1] not in (1, 3):
+        array = array.transpose(1, 2, 0)  # CHW → HWC
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3):
+        raise ValueError(f"Cannot show an image of shape {image.shape}: expected (H, W), (C, H, W) or (H, W, C).")
+    if array.dtype != np.uint8 and array.ndim == 3:  # normalised colour images: rescale to [0, 1]
+        low, high = array.min(), array.max()
+        if low < 0 or high > 1:
+            array = (array - low) / max(high - low, 1e-12)
+    return array
+
+
+def show_images(
+    images: torch.Tensor | Sequence,
+    labels: Sequence[int] | torch.Tensor | None = None,
+    *,
+    predictions: Sequence[int] | torch.Tensor | None = None,
+    classes: Sequence[str] | None = None,
+    indices: Sequence[int] | None = None,
+    ncols: int = 8,
+    size: float = 1.4,
+    title: str | None = None,
+) -> Figure:
+    """A grid of images, each titled with its true label and, if given, the prediction.
+
+    Correct predictions are green, wrong ones red with the true class underneath.
+
+    Parameters
+    ----------
+    images : tensor (N, C, H, W) or (N, H, W), or a sequence of images
+    labels, predictions : class indices, one per image (or per entry of ``indices``)
+    classes : class names, indexed by label
+    indices : which images to show (fixed indices keep figures identical run to run)
+    """
+    chosen = list(range(len(images))) if indices is None else list(indices)
+    if not chosen:
+        raise ValueError("No images to show.")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) != len(images):
+            raise ValueError(f"{len(values)} {name} for {len(images)} images: give one per image.")
+
+    def name_of(label: int) -> str:
+        label = int(label)
+        return classes[label] if classes is not None else str(label)
+
+    ncols = min(ncols, len(chosen))
+    nrows = -(-len(chosen) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.25), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, chosen):
+        ax.imshow(_image_to_numpy(images[i]), cmap="gray")
+        if predictions is not None:
+            right = labels is not None and int(predictions[i]) == int(labels[i])
+            text = (
+                name_of(predictions[i])
+                if right or labels is None
+                else f"{name_of(predictions[i])}\n(true: {name_of(labels[i])})"
+            )
+            ax.set_title(text, fontsize=8, color=_RIGHT if right else _WRONG)
+        elif labels is not None:
+            ax.set_title(name_of(labels[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history: History, title: str = "Training history") -> Figure:
+    """Loss and accuracy per epoch, training and validation side by side."""
+    if not isinstance(history, History):
+        raise TypeError(f"Expected the History returned by fit(), got {type(history).__name__}.")
+    if history.epochs == 0:
+        raise ValueError("The history is empty: train for at least one epoch first.")
+    epochs = np.arange(1, history.epochs + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
+    ax_loss.plot(epochs, history.train_loss, "o-", label="training")
+    ax_acc.plot(epochs, np.array(history.train_acc) * 100, "o-", label="training")
+    if history.valid_loss:
+        ax_loss.plot(epochs, history.valid_loss, "s-", label="validation")
+        ax_acc.plot(epochs, np.array(history.valid_acc) * 100, "s-", label="validation")
+    ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy loss")
+    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy (%)")
+    for ax in (ax_loss, ax_acc):
+        ax.set_xticks(epochs)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_schedule(history: History, title: str = "Learning rate and momentum per step") -> Figure:
+    """The learning rate (and momentum, where the optimiser has one) at every training step."""
+    if not history.lr:
+        raise ValueError("The history has no steps recorded.")
+    fig, ax = plt.subplots(figsize=(8, 3))
+    steps = np.arange(len(history.lr))
+    ax.plot(steps, history.lr, color="C0")
+    ax.set(xlabel="training step", ylabel="learning rate", title=title)
+    momentum = np.array(history.momentum, dtype=float)
+    if momentum.size and not np.isnan(momentum).all():
+        twin = ax.twinx()
+        twin.plot(steps, momentum, color="C1")
+        twin.set_ylabel("momentum (Adam's beta1)", color="C1")
+        twin.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_accuracy(
+    accuracy: torch.Tensor | Sequence[float], classes: Sequence[str], title: str = "Accuracy per class"
+) -> Figure:
+    """Horizontal bars of per-class accuracy (fractions in [0, 1]), weakest class highlighted."""
+    values = np.asarray(torch.as_tensor(accuracy, dtype=torch.float64)) * 100
+    if len(values) != len(classes):
+        raise ValueError(f"{len(values)} accuracies for {len(classes)} classes: give one per class.")
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(classes) + 1))
+    colours = [_WRONG if v == np.nanmin(values) else "C0" for v in values]
+    ax.barh(list(classes), values, color=colours)
+    ax.invert_yaxis()
+    ax.set(xlabel="accuracy on the test set (%)", xlim=(max(0, np.nanmin(values) - 10), 100), title=title)
+    for y, v in enumerate(values):
+        ax.text(v, y, f" {v:.1f}", va="center", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confusion matrix") -> Figure:
+    """Heat map of a confusion matrix (rows: true class, columns: predicted class)."""
+    matrix = np.asarray(torch.as_tensor(cm))
+    if matrix.shape != (len(classes), len(classes)):
+        raise ValueError(f"Expected a {len(classes)}×{len(classes)} matrix, got {matrix.shape}.")
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.imshow(matrix, cmap="Blues")
+    ax.grid(False)
+    ticks = np.arange(len(classes))
+    ax.set_xticks(ticks, classes, rotation=45, ha="right")
+    ax.set_yticks(ticks, classes)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    threshold = matrix.max() / 2
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if matrix[i, j] > threshold else "black")  # fmt: skip
+    fig.tight_layout()
+    return fig

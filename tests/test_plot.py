@@ -1,0 +1,71 @@
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from ainotes.plot import plot_class_accuracy, plot_confusion, plot_history, plot_lr_schedule, set_theme, show_images
+from ainotes.train import History
+
+
+def history():
+    return History(train_loss=[1.0, 0.5], train_acc=[0.6, 0.8], valid_loss=[0.9, 0.6], valid_acc=[0.65, 0.78],
+                   epoch_seconds=[1, 1], lr=[0.1, 0.2, 0.1], momentum=[0.95, 0.85, 0.95])  # fmt: skip
+
+
+def test_image_grid_titles_show_truth_and_predictions():
+    images = torch.rand(6, 1, 8, 8)
+    fig = show_images(images, [0, 1, 2, 0, 1, 2], predictions=[0, 2, 2, 0, 1, 1],
+                      classes=["cat", "dog", "owl"], indices=[0, 1, 5], ncols=3)  # fmt: skip
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["cat", "owl\n(true: dog)", "dog\n(true: owl)"]
+    colours = [ax.title.get_color() for ax in fig.axes[:2]]
+    assert colours[0] != colours[1]
+
+
+def test_image_grid_accepts_colour_and_hwc_images():
+    show_images(torch.rand(2, 3, 8, 8) * 4 - 2, labels=[1, 0])  # normalised colour: rescaled
+    show_images([torch.randint(0, 255, (8, 8, 3), dtype=torch.uint8).numpy()])
+
+
+def test_image_grid_errors():
+    with pytest.raises(ValueError, match="one per image"):
+        show_images(torch.rand(3, 8, 8), labels=[0, 1])
+    with pytest.raises(ValueError, match="Cannot show"):
+        show_images(torch.rand(2, 2, 2, 2, 2))
+    with pytest.raises(ValueError, match="No images"):
+        show_images(torch.rand(2, 8, 8), indices=[])
+
+
+def test_history_curves_have_titles_labels_and_both_splits():
+    fig = plot_history(history())
+    loss, acc = fig.axes
+    assert loss.get_ylabel() == "cross-entropy loss" and acc.get_ylabel() == "accuracy (%)"
+    assert len(loss.lines) == 2 and acc.lines[1].get_ydata()[-1] == pytest.approx(78)
+    with pytest.raises(ValueError, match="empty"):
+        plot_history(History())
+    with pytest.raises(TypeError, match="History"):
+        plot_history({"loss": [1]})
+
+
+def test_lr_schedule_plots_lr_and_momentum():
+    fig = plot_lr_schedule(history())
+    assert len(fig.axes) == 2 and list(fig.axes[0].lines[0].get_ydata()) == [0.1, 0.2, 0.1]
+
+
+def test_class_accuracy_and_confusion():
+    fig = plot_class_accuracy(torch.tensor([0.9, 0.5]), ["a", "b"])
+    assert fig.axes[0].get_title() == "Accuracy per class"
+    with pytest.raises(ValueError, match="one per class"):
+        plot_class_accuracy([0.9], ["a", "b"])
+    fig = plot_confusion(torch.tensor([[3, 1], [0, 4]]), ["a", "b"])
+    assert fig.axes[0].get_xlabel() == "predicted class"
+    with pytest.raises(ValueError, match="2×2"):
+        plot_confusion(torch.zeros(3, 3), ["a", "b"])
+
+
+def test_set_theme_changes_style_only_when_called():
+    before = plt.rcParams["axes.facecolor"]
+    import ainotes.plot  # noqa: F401  (importing again changes nothing)
+
+    assert plt.rcParams["axes.facecolor"] == before
+    set_theme(dpi=72)
+    assert plt.rcParams["figure.dpi"] == 72

@@ -1,0 +1,224 @@
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from ainotes.train import History, count_parameters, evaluate, fit, predict, seed_everything, summary
+
+
+def blobs(n=512, seed=0):
+    """Two well-separated clusters: any working training loop reaches ~100% accuracy."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 2, generator=g) * 0.5 + (y.float() * 4 - 2).unsqueeze(1)
+    return x, y
+
+
+def fashion_convnet():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- fit learns and records
+def test_fit_learns_and_records_every_epoch_and_step():
+    seed_everything(0)
+    x, y = blobs()
+    history = fit(nn.Linear(2, 2), (x, y), (x, y), epochs=3, batch_size=50, lr=0.05, progress=False, verbose=False)
+    assert isinstance(history, History) and history.epochs == 3
+    assert len(history.valid_acc) == 3 and len(history.epoch_seconds) == 3
+    assert len(history.lr) == len(history.momentum) == 3 * 11  # ceil(512 / 50) steps per epoch
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert history.valid_acc[-1] > 0.97
+
+
+@pytest.mark.parametrize("wrap", [TensorDataset, lambda x, y: DataLoader(TensorDataset(x, y), batch_size=32)])
+def test_fit_accepts_datasets_and_dataloaders(wrap):
+    seed_everything(0)
+    x, y = blobs()
+    history = fit(nn.Linear(2, 2), wrap(x, y), wrap(x, y), epochs=2, lr=0.05, progress=False, verbose=False)
+    assert history.valid_acc[-1] > 0.97
+
+
+def test_fit_prints_one_line_per_epoch(capsys):
+    x, y = blobs(64)
+    fit(nn.Linear(2, 2), (x, y), (x, y), epochs=2, progress=False)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch  1/2") and "valid loss" in lines[1]
+
+
+def test_fit_is_deterministic_when_seeded():
+    x, y = blobs()
+    runs = []
+    for _ in range(2):
+        seed_everything(3)
+        runs.append(fit(nn.Linear(2, 2), (x, y), epochs=2, progress=False, verbose=False).train_loss)
+    assert runs[0] == runs[1]
+
+
+def test_one_cycle_warms_up_then_anneals_with_opposite_momentum():
+    x, y = blobs()
+    h = fit(nn.Linear(2, 2), (x, y), epochs=4, batch_size=32, lr=0.01, one_cycle=True, progress=False, verbose=False)
+    peak = max(range(len(h.lr)), key=h.lr.__getitem__)
+    assert h.lr[0] < 0.01 / 10 and h.lr[-1] < 0.01 / 1000
+    assert h.lr[peak] == pytest.approx(0.01, rel=0.01) and 0.2 < peak / len(h.lr) < 0.4
+    assert h.momentum[0] == pytest.approx(0.95) and h.momentum[peak] == pytest.approx(0.85, abs=1e-3)
+
+
+def test_constant_learning_rate_without_one_cycle():
+    x, y = blobs(64)
+    h = fit(nn.Linear(2, 2), (x, y), lr=0.02, optimizer=torch.optim.SGD, progress=False, verbose=False)
+    assert set(h.lr) == {0.02}
+
+
+class ModeRecorder(nn.Module):
+    """Records whether each forward pass ran in training mode and with gradients."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+        self.calls = []
+
+    def forward(self, x):
+        self.calls.append((self.training, torch.is_grad_enabled()))
+        return self.linear(x)
+
+
+def test_fit_switches_between_train_and_eval():
+    x, y = blobs(64)
+    model = ModeRecorder()
+    fit(model, (x, y), (x, y), epochs=2, batch_size=32, progress=False, verbose=False)
+    # per epoch: 2 training steps with gradients, then 1 validation batch in eval mode without them
+    assert model.calls == [(True, True), (True, True), (False, False)] * 2
+    assert model.training
+
+
+def test_evaluate_and_predict_restore_the_mode():
+    x, y = blobs(64)
+    model = ModeRecorder()
+    result = evaluate(model, (x, y))
+    assert 0 <= result.accuracy <= 1 and result.loss > 0 and model.training
+    assert predict(model, x).shape == (64,) and model.training
+    model.eval()
+    evaluate(model, (x, y))
+    assert not model.training
+
+
+def test_predict_matches_argmax():
+    x, _ = blobs(300)
+    model = nn.Linear(2, 2)
+    assert torch.equal(predict(model, x, batch_size=64), model(x).argmax(1))
+
+
+def test_fit_moves_the_model_to_the_requested_device():
+    x, y = blobs(64)
+    model = nn.Linear(2, 2)
+    fit(model, (x, y), device="cpu", progress=False, verbose=False)
+    assert next(model.parameters()).device.type == "cpu"
+
+
+# ---------------------------------------------------------------- bad inputs
+def test_labels_beyond_the_model_outputs():
+    x = torch.randn(64, 2)
+    y = torch.arange(64) % 10
+    y[-1] = 10  # one stray label, in the last batch: found before training starts
+    with pytest.raises(ValueError, match=r"labels run from 0 to 10.*returns 2 scores.*11 outputs"):
+        fit(nn.Linear(2, 2), (x, y), batch_size=8, progress=False, verbose=False)
+
+
+def test_inputs_of_the_wrong_shape():
+    x, y = torch.randn(16, 5), torch.zeros(16, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"could not process a batch of shape \(16, 5\)"):
+        fit(nn.Linear(2, 2), (x, y), progress=False, verbose=False)
+
+
+def test_wrong_channel_count_for_a_convnet():
+    x, y = torch.randn(8, 3, 28, 28), torch.zeros(8, dtype=torch.long)
+    with pytest.raises(ValueError, match="in_channels=3"):
+        fit(fashion_convnet(), (x, y), progress=False, verbose=False)
+
+
+class WrongFlatten(nn.Module):
+    """The flatten bug: view(-1, n) with n too small silently makes more rows than images."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 10)
+
+    def forward(self, x):
+        return self.fc(x.view(-1, 2))
+
+
+def test_reshape_with_the_wrong_feature_count():
+    x, y = torch.randn(8, 4), torch.zeros(8, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"16 rows of outputs for a batch of 8.*view"):
+        fit(WrongFlatten(), (x, y), progress=False, verbose=False)
+
+
+def test_missing_flatten_before_the_classifier():
+    x, y = torch.randn(8, 1, 4, 4), torch.zeros(8, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"\(batch, classes\).*nn.Flatten"):
+        fit(nn.Conv2d(1, 10, 4), (x, y), progress=False, verbose=False)
+
+
+def test_mismatched_inputs_and_labels():
+    with pytest.raises(ValueError, match="100 inputs but 99 labels"):
+        fit(nn.Linear(2, 2), (torch.randn(100, 2), torch.zeros(99, dtype=torch.long)), progress=False)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"batch_size": 2.5}, "batch_size must be a positive integer"),
+    ({"lr": 0}, "lr must be positive"),
+])  # fmt: skip
+def test_bad_settings(kwargs, message):
+    x, y = blobs(16)
+    with pytest.raises(ValueError, match=message):
+        fit(nn.Linear(2, 2), (x, y), progress=False, **kwargs)
+
+
+def test_bad_argument_types():
+    x, y = blobs(16)
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        fit(lambda t: t, (x, y))
+    with pytest.raises(TypeError, match="pair of tensors"):
+        fit(nn.Linear(2, 2), [[1, 2], [3, 4]], progress=False)
+    with pytest.raises(TypeError, match="optimizer"):
+        fit(nn.Linear(2, 2), (x, y), optimizer="adam", progress=False)
+    with pytest.raises(ValueError, match="empty"):
+        fit(nn.Linear(2, 2), (torch.empty(0, 2), torch.empty(0, dtype=torch.long)), progress=False)
+
+
+# ---------------------------------------------------------------- parameters, summary, seeds
+def test_parameter_counts_from_the_articles():
+    assert count_parameters(fashion_convnet()) == 225_034
+    fc = nn.Sequential(nn.Linear(3072, 1024), nn.Tanh(), nn.Linear(1024, 512), nn.Tanh(),
+                       nn.Linear(512, 128), nn.Tanh(), nn.Linear(128, 10))  # fmt: skip
+    assert count_parameters(fc) == 3_738_506
+
+
+def test_count_trainable_only():
+    model = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 2))
+    model[0].requires_grad_(False)
+    assert count_parameters(model) == 30 and count_parameters(model, trainable_only=True) == 10
+    with pytest.raises(TypeError):
+        count_parameters("model")
+
+
+def test_summary_shows_shapes_and_totals():
+    text = str(summary(fashion_convnet(), (1, 1, 28, 28)))
+    assert "Total params: 225,034" in text and "[1, 64, 5, 5]" in text and "[1, 1600]" in text
+    with pytest.raises(ValueError, match=r"input of size \(1, 3, 28, 28\)"):
+        summary(fashion_convnet(), (1, 3, 28, 28))
+
+
+def test_seed_everything_repeats_and_validates():
+    seed_everything(7)
+    a = torch.randn(3)
+    seed_everything(7)
+    assert torch.equal(a, torch.randn(3))
+    for bad in (-1, 2**32, 1.5, "7"):
+        with pytest.raises(ValueError, match="seed"):
+            seed_everything(bad)
