@@ -230,10 +230,10 @@ class History:
     def epoch_line(self, epoch: int, total: int | None = None) -> str:
         """One line summing up epoch ``epoch`` (0-based) of ``total`` (default: all recorded)."""
         total = self.epochs if total is None else total
-        text = (f"epoch {epoch + 1:>2}/{total:<2} train loss {self.train_loss[epoch]:.4f}"
-                f" acc {self.train_acc[epoch]:.2%}")  # fmt: skip
+        width = len(str(total))
+        text = f"epoch {epoch + 1:>{width}}/{total} train loss {self.train_loss[epoch]:.3f} acc {self.train_acc[epoch]:.2%}"
         if self.valid_loss:
-            text += f" | valid loss {self.valid_loss[epoch]:.4f} acc {self.valid_acc[epoch]:.2%}"
+            text += f" | valid loss {self.valid_loss[epoch]:.3f} acc {self.valid_acc[epoch]:.2%}"
         return text + f" | {self.epoch_seconds[epoch]:.1f} s"
 
     def __str__(self) -> str:

@@ -142,6 +142,7 @@ def empty_world(monkeypatch, tmp_path):
     monkeypatch.setenv("AINOTES_DATA", str(tmp_path / "cache"))
     monkeypatch.setattr(D, "DEFAULT_MIRRORS", ())
     monkeypatch.delenv("AINOTES_MIRROR", raising=False)
+    monkeypatch.delenv("AINOTES_OFFLINE", raising=False)  # CI sets it; these tests choose their own
     return tmp_path
 
 

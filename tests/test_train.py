@@ -46,7 +46,21 @@ def test_fit_prints_one_line_per_epoch(capsys):
     x, y = blobs(64)
     fit(nn.Linear(2, 2), (x, y), (x, y), epochs=2, progress=False)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("epoch  1/2") and "valid loss" in lines[1]
+    assert len(lines) == 2 and lines[0].startswith("epoch 1/2 train loss") and "valid loss" in lines[1]
+
+
+def test_progress_bar_goes_to_stderr_and_epoch_lines_to_stdout(capsys):
+    x, y = blobs(64)
+    fit(nn.Linear(2, 2), (x, y), epochs=3, batch_size=16, progress=True)
+    captured = capsys.readouterr()
+    assert [line[:9] for line in captured.out.strip().splitlines()] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert "12/12" in captured.err  # one bar over all 3 x 4 steps
+
+
+def test_epoch_lines_align_for_ten_or_more_epochs():
+    history = History(train_loss=[0.5] * 12, train_acc=[0.9] * 12, epoch_seconds=[1.0] * 12)
+    assert history.epoch_line(0) == "epoch  1/12 train loss 0.500 acc 90.00% | 1.0 s"
+    assert str(history).splitlines()[11].startswith("epoch 12/12")
 
 
 def test_fit_is_deterministic_when_seeded():
