@@ -15,7 +15,17 @@ from matplotlib.figure import Figure
 
 from ainotes.train import History
 
-__all__ = ["plot_class_accuracy", "plot_confusion", "plot_history", "plot_lr_schedule", "set_theme", "show_images"]
+__all__ = [
+    "animate_convolution",
+    "plot_class_accuracy",
+    "plot_confusion",
+    "plot_history",
+    "plot_lr_schedule",
+    "set_theme",
+    "show_feature_maps",
+    "show_images",
+    "show_kernels",
+]
 
 _RIGHT, _WRONG = "#1a7f37", "#cf222e"
 
@@ -178,3 +188,169 @@ def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confu
                     color="white" if matrix[i, j] > threshold else "black")  # fmt: skip
     fig.tight_layout()
     return fig
+
+
+def _grid_of_maps(
+    maps: torch.Tensor | Sequence,
+    titles: Sequence[str] | None,
+    *,
+    ncols: int,
+    size: float,
+    cmap: str,
+    symmetric: bool,
+    annotate: bool,
+    title: str | None,
+    what: str,
+) -> Figure:
+    arrays = [np.asarray(torch.as_tensor(m, dtype=torch.float32).detach().cpu()) for m in maps]
+    if not arrays:
+        raise ValueError(f"No {what}s to show.")
+    for a in arrays:
+        if a.ndim != 2:
+            raise ValueError(f"Each {what} must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
+    if titles is not None and len(titles) != len(arrays):
+        raise ValueError(f"{len(titles)} titles for {len(arrays)} {what}s: give one per {what}.")
+    ncols = min(ncols, len(arrays))
+    nrows = -(-len(arrays) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * 1.25, nrows * size), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, a) in enumerate(zip(axes.flat, arrays)):
+        limit = float(np.abs(a).max()) or 1.0
+        vmin, vmax = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))
+        shown = ax.imshow(a, cmap=cmap, vmin=vmin, vmax=vmax)
+        ax.grid(False)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=9)
+        if annotate:
+            for (r, c), v in np.ndenumerate(a):
+                ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(v) > limit / 2 else "black")  # fmt: skip
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_kernels(
+    kernels: torch.Tensor | Sequence,
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int = 4,
+    size: float = 2.0,
+    annotate: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Kernels (filters) as small heat maps with their values written in, and colour bars.
+
+    Negative weights are blue, positive red, zero white, on a scale symmetric around zero.
+    ``kernels`` is a tensor (N, kH, kW) or a sequence of 2-D kernels.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.plot import show_kernels
+    >>> fig = show_kernels(torch.tensor([[[-1., -1, -1], [0, 0, 0], [1, 1, 1]]]), ["top edge"])
+    >>> fig.axes[0].get_title()
+    'top edge'
+    """
+    return _grid_of_maps(kernels, titles, ncols=ncols, size=size, cmap="RdBu_r", symmetric=True,
+                         annotate=annotate, title=title, what="kernel")  # fmt: skip
+
+
+def show_feature_maps(
+    maps: torch.Tensor | Sequence,
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int = 4,
+    size: float = 2.4,
+    symmetric: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Feature maps (outputs of a convolution) with colour bars: where each filter responds.
+
+    With ``symmetric=True`` (the default) zero is white, strong positive responses red and strong
+    negative ones blue, so the sign of a response is visible; use ``symmetric=False`` for
+    non-negative maps (after ReLU or pooling), shown in grey levels.
+    """
+    cmap = "RdBu_r" if symmetric else "gray"
+    return _grid_of_maps(maps, titles, ncols=ncols, size=size, cmap=cmap, symmetric=symmetric,
+                         annotate=False, title=title, what="feature map")  # fmt: skip
+
+
+def animate_convolution(
+    image: torch.Tensor,
+    kernel: torch.Tensor | Sequence[Sequence[float]],
+    stride: int = 1,
+    padding: int = 0,
+    interval: int = 700,
+):
+    """Animation of a kernel sliding over a small grey image, filling in the output cell by cell.
+
+    Each frame highlights the window under the kernel, writes its multiply-and-add sum, and adds
+    that value to the output grid. Show it with ``IPython.display.HTML(anim.to_jshtml())``: the
+    HTML plays in any browser, with no Python kernel behind it.
+
+    Returns a ``matplotlib.animation.FuncAnimation`` with one frame per output value; its
+    ``output`` attribute holds the finished output (equal to ``torch.nn.functional.conv2d``).
+    """
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.patches import Rectangle
+
+    from ainotes.conv import apply_kernel
+
+    image = torch.as_tensor(image, dtype=torch.float32)
+    weight = torch.as_tensor(kernel, dtype=torch.float32)
+    if image.ndim != 2 or max(image.shape) > 12:
+        raise ValueError(f"Animate a small grey image (H, W) of at most 12×12 pixels, got shape {tuple(image.shape)}.")
+    output = apply_kernel(image, weight, stride=stride, padding=padding)
+    padded = torch.nn.functional.pad(image, (padding,) * 4)
+    k = weight.shape[0]
+    out_h, out_w = output.shape
+    fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(7.5, 3.6), dpi=72)
+    limit = float(output.abs().max()) or 1.0
+    ax_in.imshow(padded.numpy(), cmap="gray", vmin=0, vmax=max(float(padded.max()), 1e-6))
+    for (r, c), v in np.ndenumerate(padded.numpy()):
+        ax_in.text(c, r, f"{v:g}", ha="center", va="center", fontsize=7, color="tab:orange")
+    ax_in.set_title(
+        f"input {image.shape[0]}×{image.shape[1]}" + (f", padding {padding}" if padding else ""), fontsize=9
+    )
+    shown = np.full((out_h, out_w), np.nan)
+    out_image = ax_out.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax_out.set_title(f"output {out_h}×{out_w}", fontsize=9)
+    for ax, (h, w_) in ((ax_in, padded.shape), (ax_out, (out_h, out_w))):
+        ax.set_xticks(np.arange(-0.5, w_, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
+        ax.grid(which="minor", color="0.75", linewidth=0.5)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        ax.grid(which="major", visible=False)
+    window = Rectangle((-0.5, -0.5), k, k, fill=False, edgecolor="tab:red", linewidth=2.5)
+    ax_in.add_patch(window)
+    cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="tab:red", linewidth=2.5)
+    ax_out.add_patch(cell)
+    texts = []
+    caption = fig.text(0.5, 0.02, "", ha="center", fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+
+    def draw(frame: int):
+        r, c = divmod(frame, out_w)
+        if frame == 0:
+            shown[:] = np.nan
+            for t in texts:
+                t.remove()
+            texts.clear()
+        window.set_xy((c * stride - 0.5, r * stride - 0.5))
+        cell.set_xy((c - 0.5, r - 0.5))
+        value = float(output[r, c])
+        shown[r, c] = value
+        out_image.set_data(shown)
+        colour = "white" if abs(value) > limit / 2 else "black"
+        texts.append(ax_out.text(c, r, f"{value:g}", ha="center", va="center", fontsize=9, color=colour))
+        caption.set_text(f"output[{r}, {c}] = sum(window × kernel) = {value:g}")
+        return window, cell, out_image, caption
+
+    anim = FuncAnimation(fig, draw, frames=out_h * out_w, interval=interval, blit=False, repeat=True)
+    anim.output = output
+    plt.close(fig)
+    return anim

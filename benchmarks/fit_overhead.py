@@ -2,8 +2,8 @@
 
 Both train the chapter-1 CNN (225,034 parameters, channels_last) on the same in-memory
 Fashion-MNIST tensors with the same settings: Adam, lr 1e-3, batch 64, shuffled, one epoch per
-round. Rounds alternate (loop, fit, loop, fit, ...) so that drift in the machine's speed hits both
-alike; each side reports its median round. ``fit`` runs as a reader uses it: progress bar and
+round. Rounds alternate (loop then fit, fit then loop, ...) so that drift in the machine's speed and
+the order of runs hit both alike; each side reports its median round. ``fit`` runs as a reader uses it: progress bar and
 per-epoch line on.
 
     python benchmarks/fit_overhead.py               # full epochs, 3 rounds each
@@ -64,7 +64,7 @@ def main() -> None:
 
     times: dict[str, list[float]] = {"loop": [], "fit": []}
     for round_ in range(args.rounds):
-        for side in ("loop", "fit"):
+        for side in ("loop", "fit") if round_ % 2 == 0 else ("fit", "loop"):  # alternate who goes first
             model = copy.deepcopy(initial)
             seed_everything(round_)
             start = time.perf_counter()

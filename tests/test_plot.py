@@ -69,3 +69,30 @@ def test_set_theme_changes_style_only_when_called():
     assert plt.rcParams["axes.facecolor"] == before
     set_theme(dpi=72)
     assert plt.rcParams["figure.dpi"] == 72
+
+
+def test_kernels_are_annotated_with_symmetric_colour_bars():
+    from ainotes.plot import show_kernels
+
+    kernel = torch.tensor([[-1.0, 0, 2], [0, 0, 0], [1, 1, 1]])
+    fig = show_kernels([kernel, -kernel], ["a", "b"])
+    image_ax, bar_ax = fig.axes[0], fig.axes[-2]
+    assert image_ax.get_title() == "a" and len(fig.axes) == 4  # two kernels, two colour bars
+    assert image_ax.images[0].get_clim() == (-2.0, 2.0)
+    assert sorted(t.get_text() for t in image_ax.texts)[:2] == ["-1", "0"]
+    assert bar_ax is not image_ax
+
+
+def test_feature_maps_and_their_errors():
+    from ainotes.plot import show_feature_maps
+
+    fig = show_feature_maps(torch.rand(3, 5, 5), ["x", "y", "z"], symmetric=False, title="maps")
+    assert fig._suptitle.get_text() == "maps" and fig.axes[0].images[0].get_cmap().name == "gray"
+    with pytest.raises(ValueError, match="must be 2-D"):
+        show_feature_maps(torch.rand(2, 1, 5, 5))
+    with pytest.raises(ValueError, match="one per feature map"):
+        show_feature_maps(torch.rand(2, 5, 5), ["only one"])
+    with pytest.raises(ValueError, match="No kernels"):
+        from ainotes.plot import show_kernels
+
+        show_kernels([])

@@ -1,0 +1,357 @@
+"""Convolution arithmetic: output sizes, padding kinds and receptive fields.
+
+All sizes are along one spatial dimension (height or width); square settings use the same number
+for both. The formulas are PyTorch's, so the results equal the shapes ``torch`` produces:
+
+    output = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+
+Impossible settings raise a ``ValueError`` naming the value and the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "PRESET_KERNELS",
+    "LayerGeometry",
+    "apply_kernel",
+    "conv_output_size",
+    "geometry_table",
+    "output_size_formula",
+    "padding_amount",
+    "pool_output_size",
+    "receptive_field",
+]
+
+PADDING_KINDS = ("valid", "same", "full")
+#: Hand-made 3×3 kernels: edge detectors respond where brightness changes in one direction.
+PRESET_KERNELS: dict[str, list[list[float]]] = {
+    "top edge": [[-1.0, -1.0, -1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
+    "left edge": [[-1.0, 1.0, 0.0], [-1.0, 1.0, 0.0], [-1.0, 1.0, 0.0]],
+    "diagonal edge ↗": [[0.0, 1.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, -1.0, 0.0]],
+    "diagonal edge ↘": [[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]],
+    "vertical line": [[-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0]],
+    "blur": [[1 / 9] * 3] * 3,
+    "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
+    "identity": [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+}
+_STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+    if value < minimum:
+        reason = {0: "cannot be negative", 1: "must be at least 1"}.get(minimum, f"must be at least {minimum}")
+        raise ValueError(f"{name}={value} is impossible: {name} {reason}.")
+    return value
+
+
+def padding_amount(kind: str | int, kernel_size: int, dilation: int = 1) -> int:
+    """Padding (per side) for a padding kind: ``"valid"`` 0, ``"same"`` keeps the size, ``"full"``.
+
+    ``"same"`` with an even effective kernel needs one more pixel on one side than the other, as
+    PyTorch does; this returns the smaller side, and :func:`conv_output_size` accounts for both.
+
+    Examples
+    --------
+    >>> from ainotes.conv import padding_amount
+    >>> padding_amount("valid", 3), padding_amount("same", 3), padding_amount("full", 3)
+    (0, 1, 2)
+    """
+    kernel_size = _check_int("kernel_size", kernel_size, 1)
+    dilation = _check_int("dilation", dilation, 1)
+    if not isinstance(kind, str):
+        return _check_int("padding", kind, 0)
+    span = dilation * (kernel_size - 1)
+    if kind == "valid":
+        return 0
+    if kind == "same":
+        return span // 2
+    if kind == "full":
+        return span
+    raise ValueError(f"padding={kind!r} is not a padding kind: use a number or one of {', '.join(PADDING_KINDS)}.")
+
+
+def conv_output_size(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+) -> int:
+    """Output size of a convolution along one dimension, as ``nn.Conv2d`` computes it.
+
+    Parameters
+    ----------
+    size : int
+        Input height (or width).
+    kernel_size, stride, dilation : int
+    padding : int or {"valid", "same", "full"}
+        Pixels added on each side, or a padding kind. ``"same"`` (output size = input size)
+        needs ``stride=1``, as in PyTorch.
+
+    Examples
+    --------
+    >>> from ainotes.conv import conv_output_size
+    >>> conv_output_size(28, 3)              # a 3x3 kernel loses one pixel on each side
+    26
+    >>> conv_output_size(28, 3, stride=2, padding=1)
+    14
+    >>> conv_output_size(32, 3, padding="same"), conv_output_size(32, 3, padding="full")
+    (32, 34)
+    """
+    size = _check_int("size", size, 1)
+    stride = _check_int("stride", stride, 1)
+    pad = padding_amount(padding, kernel_size, dilation)
+    span = dilation * (kernel_size - 1)
+    total_padding = 2 * pad
+    if padding == "same":
+        if stride != 1:
+            raise ValueError(f"padding='same' needs stride=1 (got stride={stride}); give a number of pixels instead.")
+        total_padding = span  # both sides together, one more on the right when span is odd
+    padded = size + total_padding
+    if span + 1 > padded:
+        what = f"kernel_size={kernel_size}" + (
+            f" with dilation={dilation} (spanning {span + 1})" if dilation > 1 else ""
+        )
+        raise ValueError(
+            f"{what} is larger than the padded input ({size} + padding {total_padding} = {padded}): "
+            "use a smaller kernel or more padding."
+        )
+    return (padded - span - 1) // stride + 1
+
+
+def output_size_formula(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+) -> str:
+    """The output-size formula with the numbers filled in, ending in the result.
+
+    Examples
+    --------
+    >>> from ainotes.conv import output_size_formula
+    >>> output_size_formula(28, 3, stride=2, padding=1)
+    '(28 + 2×1 − 1×(3 − 1) − 1) // 2 + 1 = 14'
+    >>> output_size_formula(28, 5, padding="same")
+    "padding='same' adds 4 in all (2 per side): (28 + 4 − 1×(5 − 1) − 1) // 1 + 1 = 28"
+    """
+    out = conv_output_size(size, kernel_size, stride, padding, dilation)
+    pad = padding_amount(padding, kernel_size, dilation)
+    if padding == "same":
+        total = dilation * (kernel_size - 1)
+        sides = f"{pad} per side" if total % 2 == 0 else f"{pad} and {total - pad} on the two sides"
+        return (f"padding='same' adds {total} in all ({sides}): "
+                f"({size} + {total} − {dilation}×({kernel_size} − 1) − 1) // {stride} + 1 = {out}")  # fmt: skip
+    text = f"({size} + 2×{pad} − {dilation}×({kernel_size} − 1) − 1) // {stride} + 1 = {out}"
+    return f"padding={padding!r} means {pad} per side: {text}" if isinstance(padding, str) else text
+
+
+def pool_output_size(
+    size: int,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int:
+    """Output size of max or average pooling along one dimension (``stride`` defaults to the kernel).
+
+    Examples
+    --------
+    >>> from ainotes.conv import pool_output_size
+    >>> pool_output_size(26, 2), pool_output_size(11, 2), pool_output_size(11, 2, ceil_mode=True)
+    (13, 5, 6)
+    """
+    stride = kernel_size if stride is None else stride
+    _check_int("kernel_size", kernel_size, 1)
+    if _check_int("padding", padding, 0) > kernel_size // 2:
+        raise ValueError(
+            f"padding={padding} is too large: pooling allows at most half the kernel ({kernel_size // 2})."
+        )
+    if not ceil_mode:
+        return conv_output_size(size, kernel_size, stride, padding, dilation)
+    # ceil_mode lets the last window hang over the edge, so a kernel may exceed the input.
+    size, stride = _check_int("size", size, 1), _check_int("stride", stride, 1)
+    dilation = _check_int("dilation", dilation, 1)
+    span = dilation * (kernel_size - 1)
+    out = math.ceil((size + 2 * padding - span - 1) / stride) + 1
+    if (out - 1) * stride >= size + padding:  # PyTorch: the last window must start inside the input
+        out -= 1
+    if out < 1:
+        raise ValueError(f"kernel_size={kernel_size} leaves no window on an input of {size} with padding {padding}.")
+    return out
+
+
+@dataclass(frozen=True)
+class LayerGeometry:
+    """How one layer changes the grid: its settings, and what one output pixel sees."""
+
+    name: str
+    kernel_size: int
+    stride: int
+    padding: int | str
+    dilation: int
+    receptive_field: int
+    jump: int
+    output_size: int | None = None
+
+
+def _single(value: Any, name: str, layer: str) -> Any:
+    if isinstance(value, (tuple, list)):
+        if len(set(value)) != 1:
+            raise ValueError(f"{layer}: {name}={tuple(value)} differs between height and width; "
+                             "receptive_field handles square settings only.")  # fmt: skip
+        return value[0]
+    return value
+
+
+def _layer_settings(layer: Any, index: int) -> tuple[str, dict[str, Any]] | str:
+    """(name, settings) for a layer that changes the grid; else _STOP or _SAME."""
+    if isinstance(layer, Mapping):
+        unknown = set(layer) - {"name", "kernel_size", "stride", "padding", "dilation", "pool"}
+        if unknown or "kernel_size" not in layer:
+            raise ValueError(
+                f"Layer {index}: expected a dict with kernel_size and optionally stride, padding, dilation, "
+                f"pool (bool), name; got keys {sorted(layer)}."
+            )
+        pool = bool(layer.get("pool", False))
+        settings = dict(kernel_size=layer["kernel_size"], stride=layer.get("stride", layer["kernel_size"] if pool else 1),
+                        padding=layer.get("padding", 0), dilation=layer.get("dilation", 1), pool=pool)  # fmt: skip
+        return str(layer.get("name", f"{'pool' if pool else 'conv'} {index}")), settings
+    name = f"{'pool' if 'Pool' in type(layer).__name__ else 'conv'} {index}"
+    if isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        padding = layer.padding if isinstance(layer.padding, str) else _single(layer.padding, "padding", name)
+        return name, dict(kernel_size=_single(layer.kernel_size, "kernel_size", name),
+                          stride=_single(layer.stride, "stride", name), padding=padding,
+                          dilation=_single(layer.dilation, "dilation", name), pool=False)  # fmt: skip
+    if isinstance(layer, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)):
+        kernel = _single(layer.kernel_size, "kernel_size", name)
+        stride = _single(layer.stride, "stride", name) if layer.stride is not None else kernel
+        return name, dict(kernel_size=kernel, stride=stride, padding=_single(layer.padding, "padding", name),
+                          dilation=_single(getattr(layer, "dilation", 1), "dilation", name), pool=True)  # fmt: skip
+    if isinstance(layer, (nn.Linear, nn.Flatten)):
+        return _STOP
+    if isinstance(layer, nn.Module) and not isinstance(layer, (nn.Sequential, nn.ModuleList)):
+        return _SAME  # activations, normalisation, dropout
+    raise TypeError(f"Layer {index}: cannot read the geometry of {type(layer).__name__}; pass an nn.Sequential "
+                    "or a list of dicts with kernel_size, stride, padding, dilation.")  # fmt: skip
+
+
+def _leaves(layers: Any) -> Iterable[Any]:
+    """Layers in order, looking inside nested nn.Sequential / nn.ModuleList blocks."""
+    for layer in layers:
+        if isinstance(layer, (nn.Sequential, nn.ModuleList)):
+            yield from _leaves(layer)
+        else:
+            yield layer
+
+
+def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | None = None) -> list[LayerGeometry]:
+    """Receptive field of every grid-changing layer: how many input pixels one output pixel sees.
+
+    Reads an ``nn.Sequential`` (convolution and pooling layers; activations and normalisation are
+    skipped; it stops at the first ``Flatten`` or ``Linear``) or a list of dicts such as
+    ``{"kernel_size": 3, "stride": 2, "padding": 1}`` (add ``"pool": True`` for pooling).
+    Nested ``nn.Sequential`` blocks are read in order. Layers are named by kind and position:
+    ``"conv 1"``, ``"pool 2"``, ... (a dict may give its own ``"name"``).
+
+    With each layer, the receptive field grows by ``(kernel span - 1) x jump``, where the *jump*
+    is the distance, in input pixels, between neighbouring positions of the layer's input; every
+    stride multiplies the jump.
+
+    Parameters
+    ----------
+    layers : nn.Sequential or iterable of nn.Module / dict
+    input_size : int, optional
+        Input height (or width); when given, each entry also has its ``output_size``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.conv import receptive_field
+    >>> stack = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 8, 3))
+    >>> [(g.receptive_field, g.jump, g.output_size) for g in receptive_field(stack, input_size=28)]
+    [(3, 1, 26), (4, 2, 13), (8, 2, 11)]
+    """
+    geometry: list[LayerGeometry] = []
+    field, jump, size = 1, 1, input_size
+    for layer in _leaves(layers):
+        settings = _layer_settings(layer, len(geometry) + 1)
+        if settings == _STOP:
+            break
+        if settings == _SAME:
+            continue
+        name, s = settings
+        kernel = _check_int(f"{name}: kernel_size", s["kernel_size"], 1)
+        stride = _check_int(f"{name}: stride", s["stride"], 1)
+        dilation = _check_int(f"{name}: dilation", s["dilation"], 1)
+        if size is not None:
+            if s["pool"]:
+                size = pool_output_size(size, kernel, stride, s["padding"], dilation)
+            else:
+                size = conv_output_size(size, kernel, stride, s["padding"], dilation)
+        else:
+            padding_amount(s["padding"], kernel, dilation)  # validates the padding
+        field += dilation * (kernel - 1) * jump
+        jump *= stride
+        geometry.append(LayerGeometry(name, kernel, stride, s["padding"], dilation, field, jump, size))
+    if not geometry:
+        raise ValueError("No convolution or pooling layer found: there is no receptive field to compute.")
+    return geometry
+
+
+def geometry_table(geometry: Sequence[LayerGeometry]) -> str:
+    """The result of :func:`receptive_field` as a text table, one row per layer."""
+    rows = [f"{'layer':<14}{'kernel':>7}{'stride':>7}{'field':>7}{'jump':>6}{'output':>8}"]
+    for g in geometry:
+        out = "" if g.output_size is None else str(g.output_size)
+        rows.append(f"{g.name:<14}{g.kernel_size:>7}{g.stride:>7}{g.receptive_field:>7}{g.jump:>6}{out:>8}")
+    return "\n".join(rows)
+
+
+def apply_kernel(
+    image: torch.Tensor,
+    kernel: torch.Tensor | Sequence[Sequence[float]],
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
+    """Slide one 2-D ``kernel`` over a grey ``image`` (H, W) and return the feature map.
+
+    A colour image (3, H, W) is first turned grey (mean of the channels). The settings are
+    checked first, so a bad one gives a clear ``ValueError``, not an error from deep in PyTorch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.conv import apply_kernel
+    >>> apply_kernel(torch.ones(5, 5), [[1, 1], [1, 1]]).tolist()[0]
+    [4.0, 4.0, 4.0, 4.0]
+    """
+    image = torch.as_tensor(image, dtype=torch.float32)
+    if image.ndim == 3 and image.shape[0] in (1, 3):
+        image = image.mean(0)
+    if image.ndim != 2:
+        raise ValueError(f"Expected a grey image (H, W) or an image (C, H, W), got shape {tuple(image.shape)}.")
+    weight = torch.as_tensor(kernel, dtype=torch.float32)
+    if weight.ndim != 2:
+        raise ValueError(f"Expected a 2-D kernel (kH, kW), got shape {tuple(weight.shape)}.")
+    if weight.shape[0] != weight.shape[1]:
+        raise ValueError(f"Expected a square kernel, got {weight.shape[0]}×{weight.shape[1]}.")
+    for size in image.shape:
+        conv_output_size(size, weight.shape[0], stride, padding, dilation)
+    with torch.no_grad():
+        out = F.conv2d(image[None, None], weight[None, None], stride=stride, padding=padding, dilation=dilation)
+    return out[0, 0]
