@@ -20,7 +20,20 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	touch $@
 
 book: $(VENV)/.installed
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory _vendor/.copied; \
+	else echo "npm not found: the website will load MathJax and the widget manager from CDNs"; fi
 	$(VENV)/bin/jupyter-book build -n -W --keep-going .
+
+# MathJax and the widget manager, served by the website itself (web/README.md).
+_vendor/.copied: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
+	cp web/node_modules/requirejs/require.js _vendor/widgets/
+	cp web/node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js _vendor/widgets/
+	cp web/node_modules/@jupyter-widgets/html-manager/dist/*.woff2 _vendor/widgets/
+	cp web/node_modules/mathjax/es5/tex-chtml.js _vendor/mathjax/
+	cp -r web/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+	touch $@
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(NBVAL) ainotes tests book
@@ -42,4 +55,4 @@ benchmark: $(VENV)/.installed
 	$(PY) benchmarks/fit_overhead.py
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache _vendor web/node_modules

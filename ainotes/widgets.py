@@ -55,9 +55,9 @@ class ConvolutionExplorer(w.VBox):
         self._filling = False
         self._fill_weights()
         grid = w.GridBox(self.weights, layout=w.Layout(grid_template_columns="repeat(3, 68px)"))
-        controls = w.VBox([self.image, self.preset, w.HTML("<small>or type the 3×3 weights:</small>"), grid,
-                           self.stride, self.padding, self.dilation])  # fmt: skip
-        super().__init__([w.HBox([controls, self.figure]), self.formula])
+        weights = w.VBox([w.HTML("<small>or type the 3×3 weights:</small>"), grid])
+        settings = w.VBox([self.stride, self.padding, self.dilation])
+        super().__init__([w.HBox([self.image, self.preset]), w.HBox([weights, settings]), self.figure, self.formula])
         self.preset.observe(lambda _: self._on_preset(), "value")
         for box in self.weights:
             box.observe(lambda _: self._on_weight(), "value")
@@ -120,7 +120,7 @@ class ConvolutionExplorer(w.VBox):
                               f"Height: <code>{text}</code></p>")  # fmt: skip
         with self.figure:
             self.figure.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 3, figsize=(8.4, 2.9), gridspec_kw={"width_ratios": [1, 0.75, 1]})
+            fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.0), dpi=80, gridspec_kw={"width_ratios": [1, 0.8, 1]})
             axes[0].imshow(grey.numpy(), cmap="gray")
             axes[0].set_title(f"input {grey.shape[0]}×{grey.shape[1]}", fontsize=9)
             kernel = self.kernel()
@@ -129,7 +129,8 @@ class ConvolutionExplorer(w.VBox):
             for (r, c), v in zip(
                 torch.cartesian_prod(torch.arange(3), torch.arange(3)).tolist(), kernel.flatten().tolist()
             ):
-                axes[1].text(c, r, f"{v:g}", ha="center", va="center", fontsize=8)
+                colour = "white" if abs(v) > limit / 2 else "black"
+                axes[1].text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=11, color=colour)
             axes[1].set_title(f"kernel ({self.preset.value})", fontsize=9)
             limit = float(feature_map.abs().max()) or 1.0
             shown = axes[2].imshow(feature_map.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
