@@ -278,6 +278,11 @@ def _download(name: str, make: Callable[[], Dataset]) -> Dataset:
 # --------------------------------------------------------------------------------------------
 # MNIST and Fashion-MNIST (IDX files, torchvision's classes)
 # --------------------------------------------------------------------------------------------
+# Files already verified in this process, keyed by (path, size, modification time): a file that
+# changes is checked again, an unchanged one is not hashed twice (train and test splits share files).
+_VERIFIED: set[tuple[str, int, int]] = set()
+
+
 def _raw_ready(name: str, raw: Path) -> bool:
     """Whether the decompressed files are in the cache and intact; removes damaged ones."""
     ready = True
@@ -285,9 +290,16 @@ def _raw_ready(name: str, raw: Path) -> bool:
         path = raw / file
         if not path.is_file():
             ready = False
-        elif _sha256_file(path) != expected:
+            continue
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key in _VERIFIED:
+            continue
+        if _sha256_file(path) != expected:
             path.unlink()  # damaged cache: rebuilt below from the mirror or a download
             ready = False
+        else:
+            _VERIFIED.add(key)
     return ready
 
 

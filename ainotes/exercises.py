@@ -84,8 +84,8 @@ def check_output_size(answer: int | None, size: int, kernel_size: int, stride: i
     hint = ""
     if value == size and expected != size:
         hint = " Without enough padding, a kernel cannot centre on the border pixels, so the output shrinks."
-    elif stride > 1 and value == (size + 2 * padding - dilation * (kernel_size - 1)) / stride:
-        hint = " Remember the `// stride` rounds down, and the `+ 1` counts the first position."
+    elif value == expected - 1:
+        hint = " Did you forget the `+ 1`? It counts the kernel's first position."
     return Feedback(False, f"You said {value}, but {formula}.{hint}")
 
 

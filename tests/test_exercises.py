@@ -24,7 +24,9 @@ def test_output_size_right_wrong_and_hints():
     assert right.correct and repr(right).startswith("✓ Right.") and "= 14" in right.message
     wrong = check_output_size(28, 28, 3)
     assert wrong.correct is False and "= 26" in wrong.message and "border" in wrong.message
-    assert "rounds down" in check_output_size(13.5, 28, 3, stride=2).message or True  # a float that is not whole
+    assert "forget the `+ 1`" in check_output_size(12, 28, 3, stride=2).message  # 13 is right
+    assert "forget" not in check_output_size(11, 28, 3, stride=2).message
+    assert check_output_size(31, 28, 3, padding="full").message.startswith("You said 31, but padding='full'")
     assert check_output_size(13.5, 28, 3, stride=2).message.startswith("An output size is a whole number")
     assert check_output_size(26.0, 28, 3).correct
 
