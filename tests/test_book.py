@@ -87,3 +87,22 @@ def test_ci_runs_the_readme_test_command():
     readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make book" in readme
     assert re.search(r"^make test$", ci, re.M) and re.search(r"^make book$", ci, re.M)
+
+
+def test_offline_assets_are_used_only_when_fetched(tmp_path):
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("offline_assets", ROOT / "book" / "_ext" / "offline_assets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    config = SimpleNamespace(html_static_path=["_static"], mathjax_path="cdn", nb_ipywidgets_js={"cdn.js": {}})
+    module._use_local_assets(app, config)  # nothing fetched: CDN defaults stay
+    assert config.mathjax_path == "cdn" and config.html_static_path == ["_static"]
+    (tmp_path / "_vendor" / "widgets").mkdir(parents=True)
+    (tmp_path / "_vendor" / "widgets" / "embed-amd.js").write_text("")
+    module._use_local_assets(app, config)
+    assert config.mathjax_path == "mathjax/tex-chtml.js"
+    assert config.html_static_path == ["_static", str(tmp_path / "_vendor")]
+    assert list(config.nb_ipywidgets_js) == ["widgets/require.js", "widgets/embed-amd.js"]
