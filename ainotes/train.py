@@ -350,7 +350,8 @@ def fit(
     history = History()
     checked = False
     steps = len(train_batches)
-    bar = tqdm(total=epochs * steps, disable=not progress, unit="batch", dynamic_ncols=True)
+    # mininterval: a redraw at most every 0.5 s keeps the messages a notebook front-end receives few
+    bar = tqdm(total=epochs * steps, disable=not progress, unit="batch", dynamic_ncols=True, mininterval=0.5)
     for epoch in range(epochs):
         start = time.perf_counter()
         bar.set_description(f"epoch {epoch + 1}/{epochs}")
