@@ -17,6 +17,7 @@ from ainotes.train import History
 
 __all__ = [
     "animate_convolution",
+    "draw_map",
     "plot_class_accuracy",
     "plot_confusion",
     "plot_history",
@@ -190,13 +191,48 @@ def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confu
     return fig
 
 
+def draw_map(
+    ax,
+    values: torch.Tensor | np.ndarray,
+    *,
+    title: str | None = None,
+    symmetric: bool = True,
+    annotate: bool = False,
+    colorbar: bool = True,
+    fontsize: int = 8,
+):
+    """Draw one 2-D map (a kernel, a feature map, an image) on ``ax``.
+
+    ``symmetric=True`` centres a red/blue scale on zero, so the sign of each value shows;
+    otherwise grey levels from the minimum to the maximum. ``annotate`` writes every value in
+    its cell, in white on dark cells. Returns the image artist.
+    """
+    a = np.asarray(torch.as_tensor(values, dtype=torch.float32).detach().cpu())
+    if a.ndim != 2:
+        raise ValueError(f"A map must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
+    limit = float(np.abs(a).max()) or 1.0
+    vmin, vmax = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))
+    shown = ax.imshow(a, cmap="RdBu_r" if symmetric else "gray", vmin=vmin, vmax=vmax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    if annotate:
+        for (r, c), v in np.ndenumerate(a):
+            colour = "white" if abs(v) > limit / 2 else "black"
+            ax.text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=fontsize, color=colour)
+    if colorbar:
+        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    return shown
+
+
 def _grid_of_maps(
     maps: torch.Tensor | Sequence,
     titles: Sequence[str] | None,
     *,
     ncols: int,
     size: float,
-    cmap: str,
     symmetric: bool,
     annotate: bool,
     title: str | None,
@@ -216,17 +252,7 @@ def _grid_of_maps(
     for ax in axes.flat:
         ax.axis("off")
     for i, (ax, a) in enumerate(zip(axes.flat, arrays)):
-        limit = float(np.abs(a).max()) or 1.0
-        vmin, vmax = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))
-        shown = ax.imshow(a, cmap=cmap, vmin=vmin, vmax=vmax)
-        ax.grid(False)
-        if titles is not None:
-            ax.set_title(titles[i], fontsize=9)
-        if annotate:
-            for (r, c), v in np.ndenumerate(a):
-                ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8,
-                        color="white" if abs(v) > limit / 2 else "black")  # fmt: skip
-        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+        draw_map(ax, a, title=None if titles is None else titles[i], symmetric=symmetric, annotate=annotate)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -255,8 +281,8 @@ def show_kernels(
     >>> fig.axes[0].get_title()
     'top edge'
     """
-    return _grid_of_maps(kernels, titles, ncols=ncols, size=size, cmap="RdBu_r", symmetric=True,
-                         annotate=annotate, title=title, what="kernel")  # fmt: skip
+    return _grid_of_maps(kernels, titles, ncols=ncols, size=size, symmetric=True, annotate=annotate,
+                         title=title, what="kernel")  # fmt: skip
 
 
 def show_feature_maps(
@@ -274,9 +300,8 @@ def show_feature_maps(
     negative ones blue, so the sign of a response is visible; use ``symmetric=False`` for
     non-negative maps (after ReLU or pooling), shown in grey levels.
     """
-    cmap = "RdBu_r" if symmetric else "gray"
-    return _grid_of_maps(maps, titles, ncols=ncols, size=size, cmap=cmap, symmetric=symmetric,
-                         annotate=False, title=title, what="feature map")  # fmt: skip
+    return _grid_of_maps(maps, titles, ncols=ncols, size=size, symmetric=symmetric, annotate=False,
+                         title=title, what="feature map")  # fmt: skip
 
 
 def animate_convolution(

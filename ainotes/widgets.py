@@ -17,6 +17,7 @@ from torch import nn
 
 from ainotes.conv import PRESET_KERNELS, apply_kernel, output_size_formula
 from ainotes.exercises import Feedback, check_output_shape
+from ainotes.plot import draw_map
 
 __all__ = ["ConvolutionExplorer", "ShapeQuiz"]
 
@@ -121,24 +122,10 @@ class ConvolutionExplorer(w.VBox):
         with self.figure:
             self.figure.clear_output(wait=True)
             fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.0), dpi=80, gridspec_kw={"width_ratios": [1, 0.8, 1]})
-            axes[0].imshow(grey.numpy(), cmap="gray")
-            axes[0].set_title(f"input {grey.shape[0]}×{grey.shape[1]}", fontsize=9)
-            kernel = self.kernel()
-            limit = float(kernel.abs().max()) or 1.0
-            axes[1].imshow(kernel.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
-            for (r, c), v in zip(
-                torch.cartesian_prod(torch.arange(3), torch.arange(3)).tolist(), kernel.flatten().tolist()
-            ):
-                colour = "white" if abs(v) > limit / 2 else "black"
-                axes[1].text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=11, color=colour)
-            axes[1].set_title(f"kernel ({self.preset.value})", fontsize=9)
-            limit = float(feature_map.abs().max()) or 1.0
-            shown = axes[2].imshow(feature_map.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
-            axes[2].set_title(f"feature map {h}×{w_}", fontsize=9)
-            fig.colorbar(shown, ax=axes[2], fraction=0.046, pad=0.04)
-            for ax in axes:
-                ax.set_xticks([]), ax.set_yticks([])
-                ax.grid(False)
+            draw_map(axes[0], grey, title=f"input {grey.shape[0]}×{grey.shape[1]}", symmetric=False, colorbar=False)
+            draw_map(axes[1], self.kernel(), title=f"kernel ({self.preset.value})", annotate=True, colorbar=False,
+                     fontsize=11)  # fmt: skip
+            draw_map(axes[2], feature_map, title=f"feature map {h}×{w_}")
             fig.tight_layout()
             display(fig)
             plt.close(fig)

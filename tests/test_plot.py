@@ -96,3 +96,17 @@ def test_feature_maps_and_their_errors():
         from ainotes.plot import show_kernels
 
         show_kernels([])
+
+
+def test_draw_map_scales_annotates_and_checks_shape():
+    from ainotes.plot import draw_map
+
+    fig, (left, right) = plt.subplots(1, 2)
+    shown = draw_map(left, torch.tensor([[0.0, 1 / 9], [-2.0, 0.5]]), title="k", annotate=True, colorbar=False)
+    assert shown.get_clim() == (-2.0, 2.0) and left.get_title() == "k"
+    assert [t.get_text() for t in left.texts] == ["0", "0.111", "-2", "0.5"]
+    assert [t.get_color() for t in left.texts][2] == "white"  # dark cell, light text
+    grey = draw_map(right, torch.tensor([[1.0, 3.0]]), symmetric=False)
+    assert grey.get_clim() == (1.0, 3.0) and grey.get_cmap().name == "gray" and len(fig.axes) == 3  # + colour bar
+    with pytest.raises(ValueError, match="must be 2-D"):
+        draw_map(left, torch.zeros(2, 2, 2))
