@@ -87,6 +87,7 @@ def test_ci_runs_the_readme_test_command():
     readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make book" in readme
     assert re.search(r"^make test$", ci, re.M) and re.search(r"^make book$", ci, re.M)
+    assert re.search(r"^bash .ci/colab-check$", ci, re.M), "CI checks Colab's widget and kernel versions"
 
 
 def test_offline_assets_are_used_only_when_fetched(tmp_path):
