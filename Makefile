@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.14.1 torchvision==0.29.1
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: book test unit notebooks lint benchmark clean
+.PHONY: book test unit notebooks editions student colab-check lint benchmark clean
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,23 +36,37 @@ _vendor/.copied: web/package.json web/package-lock.json
 	touch $@
 
 test: $(VENV)/.installed
-	$(PY) -m pytest $(NBVAL) ainotes tests book
+	$(PY) -m pytest $(NBVAL) ainotes tools tests book
 
 # Faster loop while working on ainotes: no notebooks.
 unit: $(VENV)/.installed
-	$(PY) -m pytest ainotes tests
+	$(PY) -m pytest ainotes tools tests
 
 # Re-execute chapters in place (outputs committed), e.g. make notebooks NB=book/01-first-cnn.ipynb
 NB ?= $(wildcard book/[0-9]*.ipynb)
+# Then regenerates the Colab and student editions from the executed chapters.
 notebooks: $(VENV)/.installed
 	$(VENV)/bin/jupyter execute --inplace --kernel_name=python3 $(NB)
+	$(PY) -m tools.editions
+
+# The Colab edition (colab/) and the student edition (student/) of every chapter, from book/.
+editions: $(VENV)/.installed
+	$(PY) -m tools.editions
+
+# Only the student edition: solutions removed, exercises left as stubs (student/).
+student: $(VENV)/.installed
+	$(PY) -m tools.editions student
+
+# Colab's widget and kernel versions in a second environment (.venv-colab); see .ci/colab-check.
+colab-check:
+	bash .ci/colab-check
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check ainotes tests benchmarks
-	$(VENV)/bin/ruff format --check ainotes tests benchmarks
+	$(VENV)/bin/ruff check ainotes tests benchmarks tools
+	$(VENV)/bin/ruff format --check ainotes tests benchmarks tools
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/fit_overhead.py
 
 clean:
-	rm -rf _build .pytest_cache _vendor web/node_modules
+	rm -rf _build .pytest_cache _vendor web/node_modules .venv-colab

@@ -29,7 +29,7 @@ __all__ = [
     "parse_shape",
 ]
 
-_NO_ANSWER = "No answer yet: replace `None` with your answer and run the cell again."
+_NO_ANSWER = "Not answered yet: replace `None` with your answer and run the cell again."
 
 
 @dataclass(frozen=True)

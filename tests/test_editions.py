@@ -1,0 +1,278 @@
+"""The Colab and student editions: fresh, free of MyST, the chapter's code, solutions folded or removed."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tools.editions.build import (  # noqa: E402
+    Book,
+    content_problems,
+    edition,
+    exercise_cells,
+    expected_files,
+    glued_values,
+    is_self_check,
+    pieces,
+)
+from tools.editions.myst import Links, MystError, format_glue, to_markdown  # noqa: E402
+
+BOOK = Book.load(ROOT)
+CHAPTERS = BOOK.chapters
+LINKS = Links(glue={"n": "1600", "acc": "91.75999999999999", "name": "'Shirt'"},
+              website="https://book.example/", raw_files="https://raw.example/main/",
+              titles={"book/intro": "The intro"}, labels={"ex-a": ("book/02-x", "Exercise 2.1")},
+              docname="book/02-x")  # fmt: skip
+
+
+def load(path):
+    return json.loads(Path(path).read_text())
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+# --- MyST to Markdown -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("myst", "markdown"),
+    [
+        ("{glue:text}`n:,` values, {glue:text}`acc:.1f`%, {glue:text}`name`.", "1,600 values, 91.8%, Shirt."),
+        ("See {doc}`intro`.", "See [The intro](https://book.example/book/intro.html)."),
+        ("See {doc}`the start <intro>`.", "See [the start](https://book.example/book/intro.html)."),
+        ("Try {ref}`ex-a`.", "Try [Exercise 2.1](https://book.example/book/02-x.html#ex-a)."),
+        ("(sec-a)=\n## A section", "## A section"),
+        ("```{admonition} Learning objectives\n:class: tip\n- one\n```", "> **Learning objectives**\n>\n> - one"),
+        ("Text.\n```{warning}\nCareful.\n```\nMore.", "Text.\n\n> **Warning**\n>\n> Careful.\n\nMore."),
+        (
+            "```{figure} img/a.png\n:name: fig-a\nA caption.\n```",
+            "![A caption.](https://raw.example/main/book/img/a.png)\n\n*A caption.*",
+        ),
+        ("````{note}\n```python\nx = 1\n```\n````", "> **Note**\n>\n> ```python\n> x = 1\n> ```"),
+        ("```{math}\na^2\n```", "$$\na^2\n$$"),
+    ],
+)
+def test_myst_becomes_markdown(myst, markdown):
+    assert to_markdown(myst, LINKS) == markdown
+
+
+@pytest.mark.parametrize(
+    ("myst", "message"),
+    [
+        ("```{margin}\nx\n```", r"directive \{margin\} in book/02-x has no Colab rendering"),
+        ("{sub-ref}`x`", r"role \{sub-ref\} in book/02-x has no Colab rendering"),
+        ("{glue:text}`missing`", r"nothing was glued as 'missing'.*make notebooks"),
+        ("{ref}`nowhere`", r"unknown label 'nowhere'"),
+        ("```{note}\nnever closed", r"never closed"),
+        ("```{exercise} Title\nx\n```", r"directive \{exercise\}"),  # only inside an edition, which numbers it
+    ],
+)
+def test_unknown_or_broken_markup_is_refused_with_a_reason(myst, message):
+    with pytest.raises(MystError, match=message):
+        to_markdown(myst, LINKS)
+
+
+def test_glued_values_are_formatted_as_on_the_website():
+    from myst_nb.core.variables import format_plain_text
+
+    for chapter in CHAPTERS:
+        markdown = "\n".join(source(c) for c in load(chapter)["cells"] if c["cell_type"] == "markdown")
+        glue = glued_values(load(chapter))
+        for key, spec in re.findall(r"\{glue:text\}`([^:`]+):?([^`]*)`", markdown):
+            assert format_glue(glue[key], spec) == format_plain_text(glue[key], spec), (chapter.name, key)
+
+
+def test_self_check_calls_are_told_apart_from_other_code():
+    assert is_self_check("check_output_size(16, size=32, kernel_size=5)")
+    assert is_self_check("check_a(1)\ncheck_b(2)")
+    assert not is_self_check("print(check_output_size(16, size=32, kernel_size=5))")
+    assert not is_self_check("answer = 16\ncheck_output_size(answer, size=32, kernel_size=5)")
+    assert not is_self_check("")
+
+
+# --- Synthetic chapter: the rules on a small notebook ----------------------------------------
+
+
+def small_chapter(tmp_path, solution_code="# Print the answer.\nprint(16)"):
+    root = tmp_path / "book-root"
+    (root / "book").mkdir(parents=True)
+    (root / "ainotes").mkdir()
+    (root / "ainotes" / "__init__.py").write_text('__version__ = "9.8.7"\n')
+    (root / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    (root / "book" / "intro.md").write_text("# Intro\n")
+
+    def md(text):
+        return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+    def code(text, tags=(), outputs=()):
+        return {"cell_type": "code", "execution_count": 1, "metadata": {"tags": list(tags)},
+                "outputs": list(outputs), "source": text}  # fmt: skip
+
+    glue_output = {"output_type": "display_data", "data": {"application/papermill.record/text/plain": "1600"},
+                   "metadata": {"scrapbook": {"name": "n", "mime_prefix": "application/papermill.record/"}}}  # fmt: skip
+    printed = {"output_type": "stream", "name": "stdout", "text": "printed\n"}
+    nb = {"cells": [
+        md("# Small\n\nIt has {glue:text}`n:,` values."),
+        code('import sys\nif "google.colab" in sys.modules:\n    %pip install "ainotes @ git+https://github.com/o/r"'),
+        code("glue('n', 1600)", outputs=[glue_output]),
+        code("assert True", tags=["remove-cell"]),
+        md("## Exercises\n\n```{exercise} Size\n:label: small-ex\n\nWhat size?\n```"),
+        code("answer = None  # your answer\ncheck_output_size(answer, size=32, kernel_size=5)", outputs=[printed]),
+        md("```{solution-start} small-ex\n:class: dropdown\n```\nIt is 28."),
+        code("check_output_size(28, size=32, kernel_size=5)", outputs=[printed]),
+        code(solution_code, outputs=[printed]),
+        md("```{solution-end}\n```\n\nThe end."),
+    ], "metadata": {"kernelspec": {"name": "python3"}, "widgets": {}}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    path = root / "book" / "03-small.ipynb"
+    path.write_text(json.dumps(nb))
+    return Book.load(root), path
+
+
+def test_colab_edition_of_a_small_chapter(tmp_path):
+    book, path = small_chapter(tmp_path)
+    nb = edition(book, path, "colab")
+    texts = [source(c) for c in nb["cells"]]
+    assert texts[0] == "# Small\n\nIt has 1,600 values."
+    assert "Colab edition" in texts[1] and "9.8.7" in texts[1]
+    assert '"ainotes @ git+https://github.com/o/r@v9.8.7"' in texts[2]
+    assert "assert True" not in "".join(texts), "remove-cell asserts stay out"
+    glue_cell = next(c for c in nb["cells"] if source(c) == "glue('n', 1600)")
+    assert glue_cell["outputs"] == [], "glue records are not shown in Colab"
+    assert any(t.startswith("> **Exercise 3.1 (Size)**") for t in texts)
+    details = next(t for t in texts if t.startswith("<details>"))
+    assert "Solution to Exercise 3.1" in details and "It is 28." in details and details.endswith("</details>")
+    folded = [c for c in nb["cells"] if source(c).startswith("#@title Solution to Exercise 3.1\n")]
+    assert len(folded) == 2 and all(c["metadata"] == {"cellView": "form"} and not c["outputs"] for c in folded)
+    assert texts[-1] == "The end."
+    assert "widgets" not in nb["metadata"] and not content_problems(nb)
+
+
+def test_student_edition_of_a_small_chapter(tmp_path):
+    book, path = small_chapter(tmp_path)
+    nb = edition(book, path, "student")
+    texts = [source(c) for c in nb["cells"]]
+    assert "Student edition" in texts[1]
+    assert not [t for t in texts if "It is 28" in t or "check_output_size(28" in t], "solutions are removed"
+    stub = next(c for c in nb["cells"] if source(c).startswith("# Exercise 3.1: Print the answer."))
+    assert source(stub).rstrip().endswith("...") and not stub["outputs"]
+    exercise = next(c for c in nb["cells"] if source(c).startswith("answer = None"))
+    assert exercise["outputs"] == [] and exercise["execution_count"] is None, "exercise outputs are cleared"
+    assert not content_problems(nb)
+    solutions, student = exercise_cells(book, path)
+    assert solutions == [("3.1", "check_output_size(28, size=32, kernel_size=5)")]
+    assert [number for number, _ in student] == ["3.1", "3.1"]
+
+
+def test_a_solution_without_a_leading_comment_is_refused(tmp_path):
+    book, path = small_chapter(tmp_path, solution_code="print(16)")
+    with pytest.raises(MystError, match="must start with a comment saying what the code does"):
+        edition(book, path, "student")
+
+
+def test_content_check_finds_leftover_markup():
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "```{note}\nx\n```\n{glue:text}`a`"},
+                    {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": "x"}]}  # fmt: skip
+    problems = content_problems(nb)
+    assert len(problems) == 3 and "cell 1" in problems[-1]
+
+
+# --- The committed editions -------------------------------------------------------------------
+
+
+def test_every_chapter_has_fresh_editions():
+    expected = expected_files(BOOK)
+    assert len(expected) == 2 * len(CHAPTERS)
+    stale = [str(p.relative_to(ROOT)) for p, text in expected.items() if not p.is_file() or p.read_text() != text]
+    assert not stale, f"stale or missing editions (run `make editions`): {stale}"
+    extra = {p for folder in ("colab", "student") for p in (ROOT / folder).glob("*.ipynb")} - set(expected)
+    assert not extra, f"editions without a chapter: {extra}"
+
+
+@pytest.mark.parametrize("path", [ROOT / f / c.name for c in CHAPTERS for f in ("colab", "student")], ids=str)
+def test_editions_contain_no_myst_markup(path):
+    assert not content_problems(load(path))
+    text = path.read_text()
+    assert "application/papermill.record" not in text and "widget-view+json" not in text
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_colab_code_is_the_chapter_code_minus_removed_cells(chapter):
+    original = [source(c) for c in load(chapter)["cells"]
+                if c["cell_type"] == "code" and "remove-cell" not in c["metadata"].get("tags", [])]  # fmt: skip
+    colab = [re.sub(r"\A#@title [^\n]*\n", "", source(c)) for c in load(ROOT / "colab" / chapter.name)["cells"]
+             if c["cell_type"] == "code"]  # fmt: skip
+    colab[0] = colab[0].replace(f'@v{BOOK.version}"', '"')
+    assert colab == original
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_colab_edition_fills_in_numbers_and_folds_solutions(chapter):
+    nb = load(ROOT / "colab" / chapter.name)
+    markdown = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    exercises = [
+        p for p in pieces(load(chapter), int(chapter.name[:2])) if p.state == "exercise" and p.kind == "markdown"
+    ]
+    assert markdown.count("> **Exercise ") == len({p.exercise for p in exercises}) >= 3
+    for number in {p.exercise for p in exercises}:
+        assert f"<summary><b>Solution to Exercise {number}</b>" in markdown
+    for cell in nb["cells"]:
+        if source(cell).startswith("#@title Solution"):
+            assert cell["metadata"]["cellView"] == "form" and cell["outputs"] == []
+    setup = source(next(c for c in nb["cells"] if c["cell_type"] == "code"))
+    assert f'"ainotes @ git+{BOOK.repo_url}@v{BOOK.version}"' in setup
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_student_edition_has_no_solutions_and_keeps_self_checks(chapter):
+    nb = load(ROOT / "student" / chapter.name)
+    text = "\n".join(source(c) for c in nb["cells"])
+    assert "Solution to Exercise" not in text and "#@title" not in text
+    solutions, student = exercise_cells(BOOK, chapter)
+    for _, solution in solutions:
+        assert solution not in text, "a self-check called with the right answer gives the answer away"
+    checks = re.findall(r"^\w*check_\w+\(answer", text, re.M)
+    assert len(checks) == len(re.findall(r"^\w*check_\w+\(answer", "\n".join(s for _, s in student), re.M))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and (source(cell).startswith("# Exercise ") or "answer = None" in source(cell)):
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_colab_button_opens_the_colab_edition():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("colab_editions", ROOT / "book" / "_ext" / "colab_editions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    colab = {
+        "type": "link",
+        "text": "Colab",
+        "url": "https://colab.research.google.com/github/o/r/blob/main/book/01-x.ipynb",
+    }
+    context = {"header_buttons": [{"label": "launch-buttons", "buttons": [colab]}]}
+    module._use_editions(None, "book/01-x", "page.html", context, None)
+    urls = [b["url"] for b in context["header_buttons"][0]["buttons"]]
+    assert urls == ["https://colab.research.google.com/github/o/r/blob/main/colab/01-x.ipynb",
+                    "https://colab.research.google.com/github/o/r/blob/main/student/01-x.ipynb"]  # fmt: skip
+
+
+# --- The teachers' guide tables ---------------------------------------------------------------
+
+
+def test_guide_tables_are_fresh_and_count_self_checks():
+    from tools.editions.guide import exercises, guide_files
+
+    for path, text in guide_files(BOOK).items():
+        assert path.is_file() and path.read_text() == text, f"{path.name} is stale: run `make editions`"
+    for chapter in CHAPTERS:
+        found = exercises(chapter)
+        solutions, _ = exercise_cells(BOOK, chapter)
+        assert {number for number, _ in solutions} <= {e["number"] for e in found if e["self_check"]}
+    conv = exercises(ROOT / "book" / "02-convolutions.ipynb")
+    assert [e["number"] for e in conv if e["self_check"]] == ["2.1", "2.2", "2.3", "2.4"]
