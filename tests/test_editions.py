@@ -57,6 +57,7 @@ def source(cell):
         ),
         ("````{note}\n```python\nx = 1\n```\n````", "> **Note**\n>\n> ```python\n> x = 1\n> ```"),
         ("```{math}\na^2\n```", "$$\na^2\n$$"),
+        ("Run it.\n```{only} html\nUse the rocket icon.\n```\nThen read.", "Run it.\nThen read."),
     ],
 )
 def test_myst_becomes_markdown(myst, markdown):

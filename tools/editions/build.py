@@ -67,7 +67,7 @@ class Book:
 def _index(book: Book) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """Page titles and the labels a role may point at (exercises, headings), over the whole book."""
     titles, labels = {}, {}
-    for path in [book.root / "book" / "intro.md", *book.chapters]:
+    for path in [*sorted((book.root / "book").glob("*.md")), *book.chapters]:
         doc = f"book/{path.stem}"
         text = path.read_text() if path.suffix == ".md" else "\n".join(_markdown_sources(_read(path)))
         titles[doc] = re.search(r"^# (.+)$", text, re.M)[1].strip()
@@ -181,15 +181,16 @@ def _stub(cell: dict, exercise: str, where: str) -> str:
     )
 
 
-def _banner(book: Book, path: Path, edition: str) -> str:
+def _banner(book: Book, path: Path, edition: str, self_checks: bool) -> str:
     web = f"{book.website}book/{path.stem}.html"
+    checks = " Cells with `answer = None` check your answer when you run them." if self_checks else ""
     if edition == "colab":
         return (f"> **Colab edition** of chapter {_chapter_number(path)}, made from `book/{path.name}` for "
                 f"`ainotes` {book.version}. The [website]({web}) shows the same chapter. Run the first code cell "
-                "to install `ainotes`. Solutions are folded: open a *Solution* only after you have tried.")  # fmt: skip
+                f"to install `ainotes`. Solutions are folded: open a *Solution* only after you have tried.{checks}")  # fmt: skip
     return (f"> **Student edition** of chapter {_chapter_number(path)} (`ainotes` {book.version}): the solutions are "
-            "removed. Cells that start with `# Exercise` are yours to write; cells with `answer = None` check your "
-            f"answer when you run them. The [website]({web}) has the full chapter.")  # fmt: skip
+            f"removed. Cells that start with `# Exercise` are yours to write.{checks} "
+            f"The [website]({web}) has the full chapter.")  # fmt: skip
 
 
 def edition(book: Book, path: Path, which: str) -> dict:
@@ -232,7 +233,8 @@ def edition(book: Book, path: Path, which: str) -> dict:
         else:
             new = _code_cell(cell, source, keep_outputs=not (which == "student" and piece.state == "exercise"))
         cells.append(new)
-    cells.insert(1, _markdown_cell(_banner(book, path, which)))
+    self_checks = any(re.search(r"\bcheck_\w+\(answer\b", "".join(c["source"])) for c in cells)
+    cells.insert(1, _markdown_cell(_banner(book, path, which, self_checks)))
     for number, cell in enumerate(cells):  # nbformat 4.5 wants an id on every cell
         cell.setdefault("id", f"{which}-{number}")
     metadata = {k: v for k, v in nb["metadata"].items() if k in ("kernelspec", "language_info")}

@@ -172,9 +172,11 @@ def blocks_to_markdown(blocks: Iterable[str | Directive], links: Links,
                     and not line.startswith("% ") and line.strip() != "+++"]  # fmt: skip
             out.append(ROLE.sub(lambda m: _role(m["name"], m["content"], links), "".join(kept)))
             continue
+        name = block.name
+        if name == "only":  # website-only text (```{only} html```): rocket icons, "on this page"
+            continue
         out.append("\n")  # a blank line before and after each block, so no paragraph runs into it
         body = to_markdown(block.body, links, exercise_title)
-        name = block.name
         if name == "admonition":
             out.append(_quote(block.args, body))
         elif name in ADMONITIONS:
