@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.editions.myst import Directive, Links, MystError, blocks_to_markdown, split_blocks
+from tools.editions.myst import Directive, EditionError, Links, blocks_to_markdown, split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITIONS = ("colab", "student")
@@ -52,11 +52,6 @@ class Book:
     def chapters(self) -> list[Path]:
         return sorted((self.root / "book").glob("[0-9][0-9]-*.ipynb"))
 
-    def colab_url(self, edition: str, name: str) -> str:
-        """The address that opens ``edition/name`` of this repository in Colab."""
-        return f"https://colab.research.google.com/github/{self.repo_url.removeprefix('https://github.com/')}" \
-               f"/blob/{self.branch}/{edition}/{name}"  # fmt: skip
-
     def links(self, docname: str, glue: dict[str, str]) -> Links:
         raw = self.repo_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
         titles, labels = _index(self)
@@ -69,11 +64,11 @@ def _index(book: Book) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     titles, labels = {}, {}
     for path in [*sorted((book.root / "book").glob("*.md")), *book.chapters]:
         doc = f"book/{path.stem}"
-        text = path.read_text() if path.suffix == ".md" else "\n".join(_markdown_sources(_read(path)))
+        text = path.read_text() if path.suffix == ".md" else "\n".join(_markdown_sources(read_notebook(path)))
         titles[doc] = re.search(r"^# (.+)$", text, re.M)[1].strip()
         exercise_labels = re.findall(r"^(?:```+|:::+)\{exercise\}.*\n(?::\w+:.*\n)*?:label: (\S+)", text, re.M)
         for number, label in enumerate(exercise_labels, 1):
-            labels[label] = (doc, f"Exercise {_chapter_number(path)}.{number}")
+            labels[label] = (doc, f"Exercise {chapter_number(path)}.{number}")
         for label, heading in re.findall(r"^\(([\w:-]+)\)=\s*\n#+ (.+)$", text, re.M):
             labels[label] = (doc, heading.strip())
     return titles, labels
@@ -89,19 +84,22 @@ class Piece:
     blocks: list  # markdown: text and directives; code: [the cell]
 
 
-def _read(path: Path) -> dict:
+def read_notebook(path: Path) -> dict:
+    """A notebook file as the JSON dictionary it is (no validation, nothing added)."""
     return json.loads(path.read_text())
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (notebooks store it as a list of lines)."""
     return "".join(cell["source"])
 
 
 def _markdown_sources(nb: dict) -> list[str]:
-    return [_source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    return [cell_source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
 
 
-def _chapter_number(path: Path) -> int:
+def chapter_number(path: Path) -> int:
+    """The chapter number in a file name such as ``02-convolutions.ipynb``."""
     return int(path.name[:2])
 
 
@@ -121,7 +119,7 @@ def pieces(nb: dict, chapter: int, labels: dict[str, str] | None = None) -> list
             out.append(Piece("code", state, exercise, [cell]))
             continue
         buffer: list = []
-        for block in split_blocks(_source(cell)):
+        for block in split_blocks(cell_source(cell)):
             name = block.name if isinstance(block, Directive) else None
             if name not in ("exercise", "solution-start", "solution-end"):
                 buffer.append(block)
@@ -136,13 +134,21 @@ def pieces(nb: dict, chapter: int, labels: dict[str, str] | None = None) -> list
                 buffer.append(block)
             elif name == "solution-start":
                 if block.args not in labels:
-                    raise MystError(f"{{solution-start}} {block.args} names no exercise before it.")
+                    raise EditionError(f"{{solution-start}} {block.args} names no exercise before it.")
                 state, exercise = "solution", labels[block.args]
             else:
                 state, exercise = "text", ""
         if buffer:
             out.append(Piece("markdown", state, exercise, buffer))
     return out
+
+
+ANSWER_CHECK = re.compile(r"\bcheck_\w+\(answer\b")
+
+
+def asks_for_answer(source: str) -> bool:
+    """Whether a cell runs a self-check on the reader's ``answer`` (an exercise cell with ``answer = None``)."""
+    return bool(ANSWER_CHECK.search(source))
 
 
 def is_self_check(source: str) -> bool:
@@ -165,16 +171,16 @@ def _code_cell(cell: dict, source: str | None = None, keep_outputs: bool = True)
                and not any(k.startswith(GLUE_MIME) or k == WIDGET_MIME for k in o.get("data", {}))]  # fmt: skip
     new = {"cell_type": "code", "execution_count": cell["execution_count"] if keep_outputs else None,
            "metadata": {}, "outputs": outputs,
-           "source": (_source(cell) if source is None else source).splitlines(keepends=True)}  # fmt: skip
+           "source": (cell_source(cell) if source is None else source).splitlines(keepends=True)}  # fmt: skip
     if "id" in cell:
         new["id"] = cell["id"]
     return new
 
 
 def _stub(cell: dict, exercise: str, where: str) -> str:
-    first = _source(cell).lstrip().splitlines()[0]
+    first = cell_source(cell).lstrip().splitlines()[0]
     if not first.startswith("# "):
-        raise MystError(f"{where}: a solution code cell of Exercise {exercise} must start with a comment saying "
+        raise EditionError(f"{where}: a solution code cell of Exercise {exercise} must start with a comment saying "
                         f"what the code does (the student edition turns it into the instruction); it starts with {first!r}.")  # fmt: skip
     return (
         f"# Exercise {exercise}: {first[2:]}\n# Write your code below, in place of the `...`, and run the cell.\n...\n"
@@ -185,17 +191,17 @@ def _banner(book: Book, path: Path, edition: str, self_checks: bool) -> str:
     web = f"{book.website}book/{path.stem}.html"
     checks = " Cells with `answer = None` check your answer when you run them." if self_checks else ""
     if edition == "colab":
-        return (f"> **Colab edition** of chapter {_chapter_number(path)}, made from `book/{path.name}` for "
+        return (f"> **Colab edition** of chapter {chapter_number(path)}, made from `book/{path.name}` for "
                 f"`ainotes` {book.version}. The [website]({web}) shows the same chapter. Run the first code cell "
                 f"to install `ainotes`. Solutions are folded: open a *Solution* only after you have tried.{checks}")  # fmt: skip
-    return (f"> **Student edition** of chapter {_chapter_number(path)} (`ainotes` {book.version}): the solutions are "
+    return (f"> **Student edition** of chapter {chapter_number(path)} (`ainotes` {book.version}): the solutions are "
             f"removed. Cells that start with `# Exercise` are yours to write.{checks} "
             f"The [website]({web}) has the full chapter.")  # fmt: skip
 
 
 def edition(book: Book, path: Path, which: str) -> dict:
     """The ``which`` ("colab" or "student") edition of the chapter notebook at ``path``."""
-    nb = _read(path)
+    nb = read_notebook(path)
     docname = f"book/{path.stem}"
     links = book.links(docname, glued_values(nb))
     numbers: dict[str, str] = {}  # exercise label -> "2.1", filled in by pieces()
@@ -205,7 +211,7 @@ def edition(book: Book, path: Path, which: str) -> dict:
         return f"Exercise {number}" + (f" ({block.args})" if block.args else "")
 
     cells, first_code = [], True
-    for piece in pieces(nb, _chapter_number(path), numbers):
+    for piece in pieces(nb, chapter_number(path), numbers):
         if piece.kind == "markdown":
             text = blocks_to_markdown(piece.blocks, links, exercise_title)
             if not text.strip() or (piece.state == "solution" and which == "student"):
@@ -217,11 +223,11 @@ def edition(book: Book, path: Path, which: str) -> dict:
         cell = piece.blocks[0]
         if "remove-cell" in cell["metadata"].get("tags", []):
             continue
-        source = _source(cell)
+        source = cell_source(cell)
         if first_code:
             first_code = False
             if len(INSTALL.findall(source)) != 1:
-                raise MystError(f"{path.name}: the first code cell must install ainotes from git (the set-up cell).")
+                raise EditionError(f"{path.name}: the first code cell must install ainotes from git (the set-up cell).")
             source = INSTALL.sub(lambda m: f'"ainotes @ git+{m["url"]}@v{book.version}"', source)
         if piece.state == "solution" and which == "colab":
             new = _code_cell(cell, f"#@title Solution to Exercise {piece.exercise}\n{source}", keep_outputs=False)
@@ -233,7 +239,7 @@ def edition(book: Book, path: Path, which: str) -> dict:
         else:
             new = _code_cell(cell, source, keep_outputs=not (which == "student" and piece.state == "exercise"))
         cells.append(new)
-    self_checks = any(re.search(r"\bcheck_\w+\(answer\b", "".join(c["source"])) for c in cells)
+    self_checks = any(asks_for_answer(cell_source(c)) for c in cells)
     cells.insert(1, _markdown_cell(_banner(book, path, which, self_checks)))
     for number, cell in enumerate(cells):  # nbformat 4.5 wants an id on every cell
         cell.setdefault("id", f"{which}-{number}")
@@ -248,10 +254,10 @@ def exercise_cells(book: Book, path: Path) -> tuple[list[tuple[str, str]], list[
     Each list holds ``(exercise number, source)`` pairs, in the chapter's order.
     """
     solutions, student = [], []
-    for piece in pieces(_read(path), _chapter_number(path)):
+    for piece in pieces(read_notebook(path), chapter_number(path)):
         if piece.kind != "code" or "remove-cell" in piece.blocks[0]["metadata"].get("tags", []):
             continue
-        source = _source(piece.blocks[0])
+        source = cell_source(piece.blocks[0])
         if piece.state == "solution" and is_self_check(source):
             solutions.append((piece.exercise, source))
         elif piece.state == "solution":
@@ -279,7 +285,7 @@ def content_problems(nb: dict) -> list[str]:
     """MyST that an edition must not contain: glue roles, exercise or solution markup, hidden cells, fences."""
     problems = []
     for i, cell in enumerate(nb["cells"]):
-        text = _source(cell) + json.dumps(cell["metadata"])
+        text = cell_source(cell) + json.dumps(cell["metadata"])
         for match in FORBIDDEN.finditer(text):
             problems.append(f"cell {i}: {match.group(0).strip()!r}")
     return problems

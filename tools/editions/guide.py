@@ -11,7 +11,15 @@ import json
 import re
 from pathlib import Path
 
-from tools.editions.build import Book, _chapter_number, _read, _source, is_self_check, pieces
+from tools.editions.build import (
+    Book,
+    asks_for_answer,
+    cell_source,
+    chapter_number,
+    is_self_check,
+    pieces,
+    read_notebook,
+)
 from tools.editions.myst import Directive
 
 # What the chapters' data loaders fetch on their first run: the archives torchvision downloads
@@ -25,28 +33,28 @@ TIMES = "benchmarks/chapter_times.json"
 
 
 def _title(path: Path) -> str:
-    first = _source(_read(path)["cells"][0])
+    first = cell_source(read_notebook(path)["cells"][0])
     return re.search(r"^# (.+)$", first, re.M)[1].strip()
 
 
 def exercises(path: Path) -> list[dict]:
     """Every exercise of a chapter: number, title, label and whether it checks itself."""
     found: dict[str, dict] = {}
-    for piece in pieces(_read(path), _chapter_number(path)):
+    for piece in pieces(read_notebook(path), chapter_number(path)):
         if piece.kind == "markdown":
             for block in piece.blocks:
                 if isinstance(block, Directive) and block.name == "exercise":
                     found[piece.exercise] = {"number": piece.exercise, "title": block.args,
                                              "label": block.options.get("label", ""), "self_check": False}  # fmt: skip
         elif piece.state in ("exercise", "solution") and piece.exercise in found:
-            source = _source(piece.blocks[0])
-            if (piece.state == "solution" and is_self_check(source)) or re.search(r"\bcheck_\w+\(answer", source):
+            source = cell_source(piece.blocks[0])
+            if (piece.state == "solution" and is_self_check(source)) or asks_for_answer(source):
                 found[piece.exercise]["self_check"] = True
     return list(found.values())
 
 
 def _data(path: Path) -> str:
-    code = "\n".join(_source(c) for c in _read(path)["cells"] if c["cell_type"] == "code")
+    code = "\n".join(cell_source(c) for c in read_notebook(path)["cells"] if c["cell_type"] == "code")
     used = [DATASETS[name] for name in DATASETS if re.search(rf"(?<![\w.]){name}\(", code)]
     return ", ".join(f"{name} ({size / 2**20:.0f} MiB)" for name, size in used) or "none"
 
@@ -73,7 +81,7 @@ def chapter_needs(book: Book) -> str:
             "|---|---|---|---|---|"]  # fmt: skip
     for path in book.chapters:
         found = exercises(path)
-        rows.append(f"| {_chapter_number(path)}. {{doc}}`{_title(path)} <{path.stem}>` | {_times(book, path, gpu=False)} | "
+        rows.append(f"| {chapter_number(path)}. {{doc}}`{_title(path)} <{path.stem}>` | {_times(book, path, gpu=False)} | "
                     f"{_times(book, path, gpu=True)} | {_data(path)} | {len(found)} ({sum(e['self_check'] for e in found)}) |")  # fmt: skip
     return "\n".join(rows) + "\n"
 

@@ -13,7 +13,7 @@ from ast import literal_eval
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Directive", "Links", "MystError", "blocks_to_markdown", "format_glue", "split_blocks", "to_markdown"]
+__all__ = ["Directive", "EditionError", "Links", "blocks_to_markdown", "format_glue", "split_blocks", "to_markdown"]
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<args>.*)$")
 ROLE = re.compile(r"\{(?P<name>[\w:-]+)\}`(?P<content>[^`]*)`")
@@ -22,8 +22,11 @@ TARGET = re.compile(r"^\((?P<label>[\w:-]+)\)=[ \t]*$")
 ADMONITIONS = ("note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error", "seealso")
 
 
-class MystError(ValueError):
-    """Markup that the Colab edition cannot render: say what it was and where."""
+class EditionError(ValueError):
+    """A chapter the editions cannot be made from (unknown markup, a missing glue, a bare solution cell).
+
+    The message says what was wrong, where, and what to write instead.
+    """
 
 
 @dataclass
@@ -71,7 +74,7 @@ def split_blocks(text: str) -> Iterator[str | Directive]:
             continue
         close = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == match["fence"]), None)
         if close is None:
-            raise MystError(f"The directive {{{match['name']}}} opened by {lines[i].strip()!r} is never closed.")
+            raise EditionError(f"The directive {{{match['name']}}} opened by {lines[i].strip()!r} is never closed.")
         if plain:
             yield "".join(plain)
             plain = []
@@ -114,7 +117,7 @@ def _role(name: str, content: str, links: Links) -> str:
     if name in ("glue:text", "glue", "glue:md"):
         key, _, spec = content.partition(":")
         if key not in links.glue:
-            raise MystError(f"{{{name}}}`{content}` in {links.docname}: nothing was glued as {key!r}; "
+            raise EditionError(f"{{{name}}}`{content}` in {links.docname}: nothing was glued as {key!r}; "
                             "execute the chapter (make notebooks) before generating its editions.")  # fmt: skip
         return format_glue(links.glue[key], spec)
     explicit = re.fullmatch(r"(?P<text>.+?)\s*<(?P<target>[^<>]+)>", content)
@@ -124,12 +127,12 @@ def _role(name: str, content: str, links: Links) -> str:
         return f"[{text or links.titles.get(docname, target)}]({links.page(docname)})"
     if name in ("ref", "numref"):
         if target not in links.labels:
-            raise MystError(f"{{{name}}}`{content}` in {links.docname}: unknown label {target!r}.")
+            raise EditionError(f"{{{name}}}`{content}` in {links.docname}: unknown label {target!r}.")
         docname, label_text = links.labels[target]
         return f"[{text or label_text}]({links.page(docname, target)})"
     if name == "math":
         return f"${content}$"
-    raise MystError(f"The role {{{name}}} in {links.docname} has no Colab rendering yet; "
+    raise EditionError(f"The role {{{name}}} in {links.docname} has no Colab rendering yet; "
                     "add one to tools/editions/myst.py or write plain Markdown.")  # fmt: skip
 
 
@@ -193,7 +196,7 @@ def blocks_to_markdown(blocks: Iterable[str | Directive], links: Links,
         elif name in ("code-block", "code", "code-cell"):
             out.append(f"```{block.args}\n{block.body}\n```")
         else:
-            raise MystError(f"The directive {{{name}}} in {links.docname} has no Colab rendering yet; "
+            raise EditionError(f"The directive {{{name}}} in {links.docname} has no Colab rendering yet; "
                             "add one to tools/editions/myst.py or write plain Markdown.")  # fmt: skip
         out.append("\n\n")
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n")
