@@ -1,5 +1,8 @@
 """Convolution arithmetic: output sizes, padding kinds and receptive fields.
 
+The kernels themselves (presets, :func:`apply_kernel`) live in :mod:`ainotes.kernels`; they are
+re-exported here, so ``from ainotes.conv import PRESET_KERNELS, apply_kernel`` works.
+
 All sizes are along one spatial dimension (height or width); square settings use the same number
 for both. The formulas are PyTorch's, so the results equal the shapes ``torch`` produces:
 
@@ -15,11 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-import torch.nn.functional as F
 from torch import nn
 
+from ainotes.kernels import PADDING_MODES, PRESET_KERNELS, apply_kernel, preset_kernel, resize_kernel
+
 __all__ = [
+    "PADDING_KINDS",
+    "PADDING_MODES",
     "PRESET_KERNELS",
     "LayerGeometry",
     "apply_kernel",
@@ -28,21 +33,12 @@ __all__ = [
     "output_size_formula",
     "padding_amount",
     "pool_output_size",
+    "preset_kernel",
     "receptive_field",
+    "resize_kernel",
 ]
 
 PADDING_KINDS = ("valid", "same", "full")
-#: Hand-made 3×3 kernels: edge detectors respond where brightness changes in one direction.
-PRESET_KERNELS: dict[str, list[list[float]]] = {
-    "top edge": [[-1.0, -1.0, -1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
-    "left edge": [[-1.0, 1.0, 0.0], [-1.0, 1.0, 0.0], [-1.0, 1.0, 0.0]],
-    "diagonal edge ↗": [[0.0, 1.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, -1.0, 0.0]],
-    "diagonal edge ↘": [[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]],
-    "vertical line": [[-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0]],
-    "blur": [[1 / 9] * 3] * 3,
-    "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
-    "identity": [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
-}
 _STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
 
 
@@ -196,7 +192,7 @@ def pool_output_size(
 
 @dataclass(frozen=True)
 class LayerGeometry:
-    """How one layer changes the grid: its settings, and what one output pixel sees."""
+    """How one layer changes the grid: its settings, and what one output pixel sees (``pool``: a pooling layer)."""
 
     name: str
     kernel_size: int
@@ -206,6 +202,7 @@ class LayerGeometry:
     receptive_field: int
     jump: int
     output_size: int | None = None
+    pool: bool = False
 
 
 def _single(value: Any, name: str, layer: str) -> Any:
@@ -306,7 +303,7 @@ def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | Non
             padding_amount(s["padding"], kernel, dilation)  # validates the padding
         field += dilation * (kernel - 1) * jump
         jump *= stride
-        geometry.append(LayerGeometry(name, kernel, stride, s["padding"], dilation, field, jump, size))
+        geometry.append(LayerGeometry(name, kernel, stride, s["padding"], dilation, field, jump, size, s["pool"]))
     if not geometry:
         raise ValueError("No convolution or pooling layer found: there is no receptive field to compute.")
     return geometry
@@ -319,39 +316,3 @@ def geometry_table(geometry: Sequence[LayerGeometry]) -> str:
         out = "" if g.output_size is None else str(g.output_size)
         rows.append(f"{g.name:<14}{g.kernel_size:>7}{g.stride:>7}{g.receptive_field:>7}{g.jump:>6}{out:>8}")
     return "\n".join(rows)
-
-
-def apply_kernel(
-    image: torch.Tensor,
-    kernel: torch.Tensor | Sequence[Sequence[float]],
-    stride: int = 1,
-    padding: int | str = 0,
-    dilation: int = 1,
-) -> torch.Tensor:
-    """Slide one 2-D ``kernel`` over a grey ``image`` (H, W) and return the feature map.
-
-    A colour image (3, H, W) is first turned grey (mean of the channels). The settings are
-    checked first, so a bad one gives a clear ``ValueError``, not an error from deep in PyTorch.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from ainotes.conv import apply_kernel
-    >>> apply_kernel(torch.ones(5, 5), [[1, 1], [1, 1]]).tolist()[0]
-    [4.0, 4.0, 4.0, 4.0]
-    """
-    image = torch.as_tensor(image, dtype=torch.float32)
-    if image.ndim == 3 and image.shape[0] in (1, 3):
-        image = image.mean(0)
-    if image.ndim != 2:
-        raise ValueError(f"Expected a grey image (H, W) or an image (C, H, W), got shape {tuple(image.shape)}.")
-    weight = torch.as_tensor(kernel, dtype=torch.float32)
-    if weight.ndim != 2:
-        raise ValueError(f"Expected a 2-D kernel (kH, kW), got shape {tuple(weight.shape)}.")
-    if weight.shape[0] != weight.shape[1]:
-        raise ValueError(f"Expected a square kernel, got {weight.shape[0]}×{weight.shape[1]}.")
-    for size in image.shape:
-        conv_output_size(size, weight.shape[0], stride, padding, dilation)
-    with torch.no_grad():
-        out = F.conv2d(image[None, None], weight[None, None], stride=stride, padding=padding, dilation=dilation)
-    return out[0, 0]

@@ -1,92 +1,94 @@
 """Self-checks for classroom exercises: right or wrong, and why.
 
 Each ``check_...`` function compares a reader's answer with what PyTorch (or the formula) gives
-and returns a :class:`Feedback`, which a notebook shows as a coloured box. An answer left as
-``None`` gets a reminder instead of a verdict, so a notebook runs top to bottom before anyone
-has answered.
+and returns a :class:`~ainotes.feedback.Feedback`, which a notebook shows as a coloured box. An
+answer left as ``None`` gets a reminder instead of a verdict, so a notebook runs top to bottom
+before anyone has answered.
+
+The checks make readers think before they see the answer: a right answer always shows the
+working; the first wrong answer to a question gets a hint only (:mod:`ainotes.hints` recognises
+the common mistakes by their value); the second gets the worked answer; ``show_answer=True`` gives
+it at once. :func:`reset_attempts` forgets the wrong answers counted so far. The check of a
+hand-written convolution, :func:`check_conv2d`, lives in :mod:`ainotes.code_checks`.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
+from ainotes.code_checks import check_conv2d
 from ainotes.conv import conv_output_size, output_size_formula, receptive_field
+from ainotes.feedback import NO_ANSWER, Feedback, answer_shown, judge, question_key, reset_attempts, whole_number
+from ainotes.hints import (
+    GENERIC_BATCHES,
+    GENERIC_FLATTEN,
+    GENERIC_LAST_BATCH,
+    GENERIC_OUTPUT_SIZE,
+    GENERIC_RECEPTIVE_FIELD,
+    batch_count_hint,
+    flatten_hint,
+    generic_parameter_hint,
+    last_batch_hint,
+    output_size_hint,
+    parameter_hint,
+    receptive_field_hint,
+    shape_hint,
+)
 
 __all__ = [
     "Feedback",
+    "check_batch_count",
+    "check_conv2d",
     "check_flatten_size",
+    "check_last_batch",
     "check_output_shape",
     "check_output_size",
     "check_parameter_count",
     "check_receptive_field",
+    "output_shape",
     "parse_shape",
+    "reset_attempts",
 ]
 
-_NO_ANSWER = "Not answered yet: replace `None` with your answer and run the cell again."
 
-
-@dataclass(frozen=True)
-class Feedback:
-    """The verdict on one answer. ``correct`` is None when there was no answer yet."""
-
-    correct: bool | None
-    message: str
-
-    def __bool__(self) -> bool:
-        return bool(self.correct)
-
-    def __repr__(self) -> str:
-        mark = {True: "✓ Right.", False: "✗ Not quite.", None: "…"}[self.correct]
-        return f"{mark} {self.message}"
-
-    def _repr_html_(self) -> str:
-        colour = {True: "#1a7f37", False: "#cf222e", None: "#6e7781"}[self.correct]
-        mark = {True: "✓ Right.", False: "✗ Not quite.", None: "…"}[self.correct]
-        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
-        return (f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
-                f'<b style="color:{colour}">{mark}</b> {text}</div>')  # fmt: skip
-
-
-def _whole_number(answer: Any, what: str) -> int | Feedback:
-    if answer is None:
-        return Feedback(None, _NO_ANSWER)
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        if isinstance(answer, float) and answer.is_integer():
-            return int(answer)
-        return Feedback(False, f"{what} is a whole number; you gave {answer!r}.")
-    return answer
+def _no_answer(show_answer: bool, worked: str) -> Feedback:
+    return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)
 
 
 def check_output_size(answer: int | None, size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
-                      dilation: int = 1) -> Feedback:  # fmt: skip
+                      dilation: int = 1, *, show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check an answer for the output height (or width) of a convolution.
 
     Examples
     --------
-    >>> from ainotes.exercises import check_output_size
+    >>> from ainotes.exercises import check_output_size, reset_attempts
     >>> check_output_size(26, size=28, kernel_size=3)
     ✓ Right. (28 + 2×0 − 1×(3 − 1) − 1) // 1 + 1 = 26
+    >>> reset_attempts()
+    >>> check_output_size(15, size=32, kernel_size=5, stride=2, padding=2)
+    ✗ Not quite. You said 15. Did you forget the `+ 1`? It counts the kernel's first position. Try again: a second wrong answer shows the worked answer (or pass `show_answer=True`).
+    >>> check_output_size(15, size=32, kernel_size=5, stride=2, padding=2)
+    ✗ Not quite. You said 15, but (32 + 2×2 − 1×(5 − 1) − 1) // 2 + 1 = 16. Did you forget the `+ 1`? It counts the kernel's first position.
     """
-    value = _whole_number(answer, "An output size")
+    value = whole_number(answer, "An output size")
     if isinstance(value, Feedback):
         return value
-    expected = conv_output_size(size, kernel_size, stride, padding, dilation)
-    formula = output_size_formula(size, kernel_size, stride, padding, dilation)
-    if value == expected:
-        return Feedback(True, formula)
-    hint = ""
-    if value == size and expected != size:
-        hint = " Without enough padding, a kernel cannot centre on the border pixels, so the output shrinks."
-    elif value == expected - 1:
-        hint = " Did you forget the `+ 1`? It counts the kernel's first position."
-    return Feedback(False, f"You said {value}, but {formula}.{hint}")
+    question = (size, kernel_size, stride, padding, dilation)
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    expected = conv_output_size(*question)
+    formula = output_size_formula(*question)
+    if value is None:
+        return answer_shown(f"{formula}.")
+    hint = output_size_hint(value, *question) if value != expected else ""
+    return judge("check_output_size", question_key(*question), correct=value == expected, given=str(value),
+                 right=formula, worked=f"{formula}.", hint=hint, generic_hint=GENERIC_OUTPUT_SIZE,
+                 show_answer=show_answer)  # fmt: skip
 
 
 def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
@@ -108,8 +110,36 @@ def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
     return tuple(int(n) for n in text)
 
 
-def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence[int], layer: nn.Module) -> Feedback:
+def output_shape(layer: nn.Module, input_shape: Sequence[int]) -> tuple[int, ...]:
+    """The shape ``layer`` gives for zeros of ``input_shape``; a clear ValueError if it cannot run on it.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.exercises import output_shape
+    >>> output_shape(nn.Conv2d(3, 16, 3), (1, 3, 32, 32))
+    (1, 16, 30, 30)
+    """
+    if not isinstance(layer, nn.Module):
+        raise TypeError(f"Expected a layer (an nn.Module), got {type(layer).__name__}: pass e.g. nn.Conv2d(3, 16, 3).")
+    shape = tuple(input_shape)
+    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in shape):
+        raise ValueError(
+            f"input_shape={input_shape!r} is not a shape: give positive whole numbers, like (1, 3, 32, 32)."
+        )
+    try:
+        with torch.no_grad():
+            return tuple(layer(torch.zeros(*shape)).shape)
+    except RuntimeError as exc:
+        raise ValueError(f"{layer} cannot run on an input of shape {list(shape)}: {exc}. "
+                         "Fix the layer or the input shape.") from None  # fmt: skip
+
+
+def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence[int], layer: nn.Module, *,
+                       label: str | None = None, show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check a predicted output shape by running ``layer`` on zeros of ``input_shape``.
+
+    ``label`` names the layer in the feedback instead of its repr.
 
     Examples
     --------
@@ -118,72 +148,180 @@ def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence
     >>> check_output_shape("1, 16, 30, 30", (1, 3, 32, 32), nn.Conv2d(3, 16, 3)).correct
     True
     """
+    if answer is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    expected = output_shape(layer, input_shape)
+    shown, name = f"[{', '.join(map(str, expected))}]", label or f"`{layer}`"
     if answer is None:
-        return Feedback(None, _NO_ANSWER)
+        return answer_shown(f"{name} gives {shown}.")
     try:
         given = parse_shape(answer)
     except ValueError as exc:
         return Feedback(False, str(exc))
-    with torch.no_grad():
-        expected = tuple(layer(torch.zeros(*input_shape)).shape)
-    shown = f"[{', '.join(map(str, expected))}]"
-    if given == expected:
-        return Feedback(True, f"`{layer}` turns {list(input_shape)} into {shown}.")
-    hint = ""
-    if len(given) != len(expected):
-        hint = f" The output has {len(expected)} dimensions: batch, channels, height, width."
-    elif given[1] != expected[1]:
-        hint = " The number of channels out is the layer's `out_channels`, whatever comes in."
-    elif given[0] != expected[0]:
-        hint = " A layer never changes the batch size."
-    return Feedback(False, f"You said [{', '.join(map(str, given))}], but `{layer}` gives {shown}.{hint}")
+    hint = shape_hint(given, expected, input_shape, layer) if given != expected else ""
+    return judge("check_output_shape", question_key(input_shape, layer), correct=given == expected,
+                 given=f"[{', '.join(map(str, given))}]", right=f"{name} turns {list(input_shape)} into {shown}.",
+                 worked=f"{name} gives {shown}.", hint=hint, generic_hint=hint, show_answer=show_answer)  # fmt: skip
 
 
-def check_parameter_count(answer: int | None, layer: nn.Module) -> Feedback:
-    """Check an answer for the number of parameters (weights and biases) of ``layer``."""
-    value = _whole_number(answer, "A parameter count")
+def check_parameter_count(answer: int | None, layer: nn.Module, *, show_answer: bool = False) -> Feedback:
+    """Check an answer for the number of parameters (weights and biases) of ``layer``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.exercises import check_parameter_count
+    >>> check_parameter_count(12_832, nn.Conv2d(16, 32, kernel_size=5))
+    ✓ Right. 12,800 (weight) + 32 (bias) = 12,832.
+    """
+    value = whole_number(answer, "A parameter count")
     if isinstance(value, Feedback):
         return value
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
     counts = {name: p.numel() for name, p in layer.named_parameters()}
     expected = sum(counts.values())
-    parts = " + ".join(f"{n:,} ({name})" for name, n in counts.items())
-    if value == expected:
-        return Feedback(True, f"{parts} = {expected:,}.")
-    hint = ""
-    if "bias" in counts and value == expected - counts["bias"]:
-        hint = " You forgot the biases: one per output channel."
-    return Feedback(False, f"You said {value:,}, but {parts} = {expected:,}.{hint}")
+    working = f"{' + '.join(f'{n:,} ({name})' for name, n in counts.items())} = {expected:,}."
+    if value is None:
+        return answer_shown(working)
+    hint = parameter_hint(value, layer) if value != expected else ""
+    return judge("check_parameter_count", question_key(layer), correct=value == expected, given=f"{value:,}",
+                 right=working, worked=working, hint=hint, generic_hint=generic_parameter_hint(layer),
+                 show_answer=show_answer)  # fmt: skip
 
 
-def check_receptive_field(answer: int | None, layers: nn.Sequential | Iterable[Any]) -> Feedback:
-    """Check an answer for the receptive field of the last grid layer of ``layers``."""
-    value = _whole_number(answer, "A receptive field")
+def check_receptive_field(answer: int | None, layers: nn.Sequential | Iterable[Any], *,
+                          show_answer: bool = False) -> Feedback:  # fmt: skip
+    """Check an answer for the receptive field of the last grid layer of ``layers``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.exercises import check_receptive_field
+    >>> check_receptive_field(5, nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3)))
+    ✓ Right. Layer by layer the field grows 3 → 5: one output pixel sees 5×5 input pixels.
+    """
+    value = whole_number(answer, "A receptive field")
     if isinstance(value, Feedback):
         return value
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    layers = layers if isinstance(layers, nn.Module) else list(layers)
     geometry = receptive_field(layers)
     path = " → ".join(str(g.receptive_field) for g in geometry)
     expected = geometry[-1].receptive_field
-    if value == expected:
-        return Feedback(
-            True, f"Layer by layer the field grows {path}: one output pixel sees {expected}×{expected} input pixels."
-        )
-    return Feedback(False, f"You said {value}, but layer by layer the field grows {path}. Each layer adds "
-                           "(kernel size − 1) × (product of the strides before it).")  # fmt: skip
+    worked = (f"layer by layer the field grows {path}. Each layer adds (kernel size − 1) × (product of the "
+              "strides before it).")  # fmt: skip
+    if value is None:
+        return answer_shown(worked)
+    hint = receptive_field_hint(value, geometry) if value != expected else ""
+    right = f"Layer by layer the field grows {path}: one output pixel sees {expected}×{expected} input pixels."
+    return judge("check_receptive_field", question_key(layers), correct=value == expected, given=str(value),
+                 right=right, worked=worked, hint=hint, generic_hint=GENERIC_RECEPTIVE_FIELD,
+                 show_answer=show_answer)  # fmt: skip
 
 
-def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Sequence[int]) -> Feedback:
+def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Sequence[int], *,
+                       show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check the number of features that reach the first ``nn.Linear`` after flattening.
 
     ``features`` is the part of the model before the flatten (convolutions and pooling).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.exercises import check_flatten_size
+    >>> check_flatten_size(256, nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2)), (1, 18, 18))
+    ✓ Right. The feature maps are 4×8×8, so 256 values per image.
     """
-    value = _whole_number(answer, "A flatten size")
+    value = whole_number(answer, "A flatten size")
     if isinstance(value, Feedback):
         return value
-    with torch.no_grad():
-        out = features(torch.zeros(1, *input_shape[-3:]))
-    channels, height, width = out.shape[1:]
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    shape = output_shape(features, (1, *input_shape[-3:]))[1:]
+    if len(shape) != 3:
+        raise ValueError(f"`features` should stop before the flatten, where the maps are still (channels, height, "
+                         f"width); it gives {list(shape)}. Pass the layers up to, not including, nn.Flatten.")
+    channels, height, width = shape
     expected = channels * height * width
-    if value == expected:
-        return Feedback(True, f"The feature maps are {channels}×{height}×{width}, so {expected:,} values per image.")
-    return Feedback(False, f"You said {value:,}, but the feature maps that reach the flatten are {channels}×{height}×{width} "
-                           f"= {expected:,} values per image. Follow the height through every layer.")  # fmt: skip
+    maps = f"the feature maps that reach the flatten are {channels}×{height}×{width} = {expected:,} values per image."
+    if value is None:
+        return answer_shown(maps)
+    hint = flatten_hint(value, channels, height, width) if value != expected else ""
+    worked = maps if hint else f"{maps} Follow the height through every layer."
+    return judge("check_flatten_size", question_key(features, input_shape), correct=value == expected,
+                 given=f"{value:,}", right=f"The feature maps are {channels}×{height}×{width}, so {expected:,} "
+                 "values per image.", worked=worked, hint=hint, generic_hint=GENERIC_FLATTEN,
+                 show_answer=show_answer)  # fmt: skip
+
+
+def _counts(n_images: int, batch_size: int) -> tuple[int, int]:
+    for name, value in (("n_images", n_images), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+        if value < 1:
+            raise ValueError(f"{name}={value} is impossible: {name} must be at least 1.")
+    return divmod(n_images, batch_size)
+
+
+def check_batch_count(answer: int | None, n_images: int, batch_size: int, drop_last: bool = False, *,
+                      show_answer: bool = False) -> Feedback:  # fmt: skip
+    """Check the number of batches a ``DataLoader`` makes from ``n_images`` (one epoch).
+
+    Examples
+    --------
+    >>> from ainotes.exercises import check_batch_count
+    >>> check_batch_count(16, n_images=1000, batch_size=64)
+    ✓ Right. 1,000 images in batches of 64: 15 full batches and one of 40, 16 in all.
+    """
+    full, rest = _counts(n_images, batch_size)
+    value = whole_number(answer, "A number of batches")
+    if isinstance(value, Feedback):
+        return value
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    expected = full + (bool(rest) and not drop_last)
+    working = f"{n_images:,} images in batches of {batch_size}: {full} full batch{'es' * (full != 1)}"
+    if not rest:
+        working += f", {expected} in all."
+    elif drop_last:
+        working += f"; `drop_last=True` leaves out the last {rest} images, so {expected} in all."
+    else:
+        working += f" and one of {rest}, {expected} in all."
+    if value is None:
+        return answer_shown(working)
+    hint = batch_count_hint(value, n_images, batch_size, drop_last) if value != expected else ""
+    return judge("check_batch_count", question_key(n_images, batch_size, bool(drop_last)), correct=value == expected,
+                 given=str(value), right=working, worked=working, hint=hint, generic_hint=GENERIC_BATCHES,
+                 show_answer=show_answer)  # fmt: skip
+
+
+def check_last_batch(answer: int | None, n_images: int, batch_size: int, *, show_answer: bool = False) -> Feedback:
+    """Check the size of the last batch a ``DataLoader`` makes from ``n_images`` (``drop_last=False``).
+
+    Examples
+    --------
+    >>> from ainotes.exercises import check_last_batch
+    >>> check_last_batch(40, n_images=1000, batch_size=64)
+    ✓ Right. 1,000 = 15 × 64 + 40: the last batch holds 40 images.
+    """
+    full, rest = _counts(n_images, batch_size)
+    value = whole_number(answer, "A batch size")
+    if isinstance(value, Feedback):
+        return value
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    expected = rest or batch_size
+    if not full:
+        working = f"{n_images:,} images make a single batch, smaller than {batch_size}: it holds {expected} images."
+    elif rest:
+        working = f"{n_images:,} = {full} × {batch_size} + {rest}: the last batch holds {rest} images."
+    else:
+        working = f"{n_images:,} = {full} × {batch_size}: nothing is left over, so the last batch is a full one of {batch_size}."
+    if value is None:
+        return answer_shown(working)
+    hint = last_batch_hint(value, n_images, batch_size) if value != expected else ""
+    return judge("check_last_batch", question_key(n_images, batch_size), correct=value == expected, given=str(value),
+                 right=working, worked=working, hint=hint, generic_hint=GENERIC_LAST_BATCH,
+                 show_answer=show_answer)  # fmt: skip

@@ -2,6 +2,9 @@
 
 Each function draws on new axes (or the ``ax`` given), titles and labels them, and returns the
 matplotlib ``Figure``. Nothing changes matplotlib's style on import: call :func:`set_theme`.
+The convolution figures live in :mod:`ainotes.convplot` (kernels, feature maps, the animation)
+and :mod:`ainotes.diagrams` (architecture, multi-channel convolution, padding kinds); the first
+four are re-exported here: ``from ainotes.plot import animate_convolution`` works.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ainotes.convplot import animate_convolution, draw_map, show_feature_maps, show_kernels
 from ainotes.train import History
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
 ]
 
 _RIGHT, _WRONG = "#1a7f37", "#cf222e"
+_MAX_WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
 
 
 def set_theme(dpi: int = 80) -> None:
@@ -65,10 +70,13 @@ def show_images(
     ncols: int = 8,
     size: float = 1.4,
     title: str | None = None,
+    fontsize: float = 9,
 ) -> Figure:
     """A grid of images, each titled with its true label and, if given, the prediction.
 
-    Correct predictions are green, wrong ones red with the true class underneath.
+    Correct predictions are green, wrong ones red with the true class on a second line:
+    ``"Pullover\\n(true: T-shirt/top)"``. Rows are spaced for two-line titles and the layout
+    keeps long class names from running into each other.
 
     Parameters
     ----------
@@ -76,6 +84,18 @@ def show_images(
     labels, predictions : class indices, one per image (or per entry of ``indices``)
     classes : class names, indexed by label
     indices : which images to show (fixed indices keep figures identical run to run)
+    ncols : images per row
+    size : width of one image in inches (reduced so that the grid is at most 9.6 inches wide)
+    title : figure title
+    fontsize : font size of the per-image titles
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.plot import show_images
+    >>> fig = show_images(torch.rand(2, 8, 8), [0, 1], predictions=[0, 0], classes=["cat", "dog"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['cat', 'cat\\n(true: dog)']
     """
     chosen = list(range(len(images))) if indices is None else list(indices)
     if not chosen:
@@ -88,26 +108,29 @@ def show_images(
         label = int(label)
         return classes[label] if classes is not None else str(label)
 
+    titles: list[tuple[str, str]] = []  # (text, colour) per image
+    for i in chosen:
+        if predictions is not None and labels is not None and int(predictions[i]) != int(labels[i]):
+            titles.append((f"{name_of(predictions[i])}\n(true: {name_of(labels[i])})", _WRONG))
+        elif predictions is not None:
+            titles.append((name_of(predictions[i]), _RIGHT if labels is not None else "black"))
+        elif labels is not None:
+            titles.append((name_of(labels[i]), "black"))
     ncols = min(ncols, len(chosen))
     nrows = -(-len(chosen) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.25), squeeze=False)
+    size = min(size, _MAX_WIDTH / ncols)  # at most about 800 pixels wide at dpi 80
+    lines = max((text.count("\n") + 1 for text, _ in titles), default=0)
+    row_height = size + (lines * fontsize * 1.35 / 72 + 0.08 if lines else 0.04)  # room for the titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * row_height + (0.4 if title else 0.1)),
+                             squeeze=False, layout="constrained")  # fmt: skip
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, chosen):
+    for k, (ax, i) in enumerate(zip(axes.flat, chosen)):
         ax.imshow(_image_to_numpy(images[i]), cmap="gray")
-        if predictions is not None:
-            right = labels is not None and int(predictions[i]) == int(labels[i])
-            text = (
-                name_of(predictions[i])
-                if right or labels is None
-                else f"{name_of(predictions[i])}\n(true: {name_of(labels[i])})"
-            )
-            ax.set_title(text, fontsize=8, color=_RIGHT if right else _WRONG)
-        elif labels is not None:
-            ax.set_title(name_of(labels[i]), fontsize=8)
+        if titles:
+            ax.set_title(titles[k][0], fontsize=fontsize, color=titles[k][1], linespacing=1.15)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -189,193 +212,3 @@ def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confu
                     color="white" if matrix[i, j] > threshold else "black")  # fmt: skip
     fig.tight_layout()
     return fig
-
-
-def draw_map(
-    ax,
-    values: torch.Tensor | np.ndarray,
-    *,
-    title: str | None = None,
-    symmetric: bool = True,
-    annotate: bool = False,
-    colorbar: bool = True,
-    fontsize: int = 8,
-):
-    """Draw one 2-D map (a kernel, a feature map, an image) on ``ax``.
-
-    ``symmetric=True`` centres a red/blue scale on zero, so the sign of each value shows;
-    otherwise grey levels from the minimum to the maximum. ``annotate`` writes every value in
-    its cell, in white on dark cells. Returns the image artist.
-    """
-    a = np.asarray(torch.as_tensor(values, dtype=torch.float32).detach().cpu())
-    if a.ndim != 2:
-        raise ValueError(f"A map must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
-    limit = float(np.abs(a).max()) or 1.0
-    vmin, vmax = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))
-    shown = ax.imshow(a, cmap="RdBu_r" if symmetric else "gray", vmin=vmin, vmax=vmax)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    if title is not None:
-        ax.set_title(title, fontsize=9)
-    if annotate:
-        for (r, c), v in np.ndenumerate(a):
-            colour = "white" if abs(v) > limit / 2 else "black"
-            ax.text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=fontsize, color=colour)
-    if colorbar:
-        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
-    return shown
-
-
-def _grid_of_maps(
-    maps: torch.Tensor | Sequence,
-    titles: Sequence[str] | None,
-    *,
-    ncols: int,
-    size: float,
-    symmetric: bool,
-    annotate: bool,
-    title: str | None,
-    what: str,
-) -> Figure:
-    arrays = [np.asarray(torch.as_tensor(m, dtype=torch.float32).detach().cpu()) for m in maps]
-    if not arrays:
-        raise ValueError(f"No {what}s to show.")
-    for a in arrays:
-        if a.ndim != 2:
-            raise ValueError(f"Each {what} must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
-    if titles is not None and len(titles) != len(arrays):
-        raise ValueError(f"{len(titles)} titles for {len(arrays)} {what}s: give one per {what}.")
-    ncols = min(ncols, len(arrays))
-    nrows = -(-len(arrays) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * 1.25, nrows * size), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, (ax, a) in enumerate(zip(axes.flat, arrays)):
-        draw_map(ax, a, title=None if titles is None else titles[i], symmetric=symmetric, annotate=annotate)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def show_kernels(
-    kernels: torch.Tensor | Sequence,
-    titles: Sequence[str] | None = None,
-    *,
-    ncols: int = 4,
-    size: float = 2.0,
-    annotate: bool = True,
-    title: str | None = None,
-) -> Figure:
-    """Kernels (filters) as small heat maps with their values written in, and colour bars.
-
-    Negative weights are blue, positive red, zero white, on a scale symmetric around zero.
-    ``kernels`` is a tensor (N, kH, kW) or a sequence of 2-D kernels.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from ainotes.plot import show_kernels
-    >>> fig = show_kernels(torch.tensor([[[-1., -1, -1], [0, 0, 0], [1, 1, 1]]]), ["top edge"])
-    >>> fig.axes[0].get_title()
-    'top edge'
-    """
-    return _grid_of_maps(kernels, titles, ncols=ncols, size=size, symmetric=True, annotate=annotate,
-                         title=title, what="kernel")  # fmt: skip
-
-
-def show_feature_maps(
-    maps: torch.Tensor | Sequence,
-    titles: Sequence[str] | None = None,
-    *,
-    ncols: int = 4,
-    size: float = 2.4,
-    symmetric: bool = True,
-    title: str | None = None,
-) -> Figure:
-    """Feature maps (outputs of a convolution) with colour bars: where each filter responds.
-
-    With ``symmetric=True`` (the default) zero is white, strong positive responses red and strong
-    negative ones blue, so the sign of a response is visible; use ``symmetric=False`` for
-    non-negative maps (after ReLU or pooling), shown in grey levels.
-    """
-    return _grid_of_maps(maps, titles, ncols=ncols, size=size, symmetric=symmetric, annotate=False,
-                         title=title, what="feature map")  # fmt: skip
-
-
-def animate_convolution(
-    image: torch.Tensor,
-    kernel: torch.Tensor | Sequence[Sequence[float]],
-    stride: int = 1,
-    padding: int = 0,
-    interval: int = 700,
-):
-    """Animation of a kernel sliding over a small grey image, filling in the output cell by cell.
-
-    Each frame highlights the window under the kernel, writes its multiply-and-add sum, and adds
-    that value to the output grid. Show it with ``IPython.display.HTML(anim.to_jshtml())``: the
-    HTML plays in any browser, with no Python kernel behind it.
-
-    Returns a ``matplotlib.animation.FuncAnimation`` with one frame per output value; its
-    ``output`` attribute holds the finished output (equal to ``torch.nn.functional.conv2d``).
-    """
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.patches import Rectangle
-
-    from ainotes.conv import apply_kernel
-
-    image = torch.as_tensor(image, dtype=torch.float32)
-    weight = torch.as_tensor(kernel, dtype=torch.float32)
-    if image.ndim != 2 or max(image.shape) > 12:
-        raise ValueError(f"Animate a small grey image (H, W) of at most 12×12 pixels, got shape {tuple(image.shape)}.")
-    output = apply_kernel(image, weight, stride=stride, padding=padding)
-    padded = torch.nn.functional.pad(image, (padding,) * 4)
-    k = weight.shape[0]
-    out_h, out_w = output.shape
-    fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(7.5, 3.6), dpi=72)
-    limit = float(output.abs().max()) or 1.0
-    ax_in.imshow(padded.numpy(), cmap="gray", vmin=0, vmax=max(float(padded.max()), 1e-6))
-    for (r, c), v in np.ndenumerate(padded.numpy()):
-        ax_in.text(c, r, f"{v:g}", ha="center", va="center", fontsize=7, color="tab:orange")
-    ax_in.set_title(
-        f"input {image.shape[0]}×{image.shape[1]}" + (f", padding {padding}" if padding else ""), fontsize=9
-    )
-    shown = np.full((out_h, out_w), np.nan)
-    out_image = ax_out.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    ax_out.set_title(f"output {out_h}×{out_w}", fontsize=9)
-    for ax, (h, w_) in ((ax_in, padded.shape), (ax_out, (out_h, out_w))):
-        ax.set_xticks(np.arange(-0.5, w_, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
-        ax.grid(which="minor", color="0.75", linewidth=0.5)
-        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-        ax.grid(which="major", visible=False)
-    window = Rectangle((-0.5, -0.5), k, k, fill=False, edgecolor="tab:red", linewidth=2.5)
-    ax_in.add_patch(window)
-    cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="tab:red", linewidth=2.5)
-    ax_out.add_patch(cell)
-    texts = []
-    caption = fig.text(0.5, 0.02, "", ha="center", fontsize=9)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-
-    def draw(frame: int):
-        r, c = divmod(frame, out_w)
-        if frame == 0:
-            shown[:] = np.nan
-            for t in texts:
-                t.remove()
-            texts.clear()
-        window.set_xy((c * stride - 0.5, r * stride - 0.5))
-        cell.set_xy((c - 0.5, r - 0.5))
-        value = float(output[r, c])
-        shown[r, c] = value
-        out_image.set_data(shown)
-        colour = "white" if abs(value) > limit / 2 else "black"
-        texts.append(ax_out.text(c, r, f"{value:g}", ha="center", va="center", fontsize=9, color=colour))
-        caption.set_text(f"output[{r}, {c}] = sum(window × kernel) = {value:g}")
-        return window, cell, out_image, caption
-
-    anim = FuncAnimation(fig, draw, frames=out_h * out_w, interval=interval, blit=False, repeat=True)
-    anim.output = output
-    plt.close(fig)
-    return anim

@@ -27,6 +27,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from ainotes.model_summary import _model_device, _root_cause, readable_units, summary
+
 __all__ = [
     "Evaluation",
     "History",
@@ -34,6 +36,7 @@ __all__ = [
     "evaluate",
     "fit",
     "predict",
+    "readable_units",
     "seed_everything",
     "summary",
 ]
@@ -81,41 +84,6 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     if not isinstance(model, nn.Module):
         raise TypeError(f"Expected a torch.nn.Module, got {type(model).__name__}.")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
-
-
-def summary(model: nn.Module, input_size: tuple[int, ...], **kwargs: Any) -> Any:
-    """Layer-by-layer table of output shapes and parameter counts (via ``torchinfo``).
-
-    ``input_size`` includes the batch dimension, e.g. ``(1, 1, 28, 28)``. The returned object
-    prints as the table; extra keyword arguments go to ``torchinfo.summary``.
-    """
-    import torchinfo
-
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"Expected a torch.nn.Module, got {type(model).__name__}.")
-    device = _model_device(model)
-    options = dict(col_names=("output_size", "num_params"), depth=3, verbose=0, device=device,
-                   row_settings=("var_names",))  # fmt: skip
-    options.update(kwargs)
-    try:
-        return torchinfo.summary(model, input_size=input_size, **options)
-    except RuntimeError as exc:  # torchinfo wraps the model's own shape error
-        raise ValueError(
-            f"The model could not process an input of size {tuple(input_size)}: "
-            f"{_root_cause(exc)}. Check the input size (batch, channels, height, width) "
-            "against the model's first layer."
-        ) from None
-
-
-def _root_cause(exc: BaseException) -> str:
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    param = next(model.parameters(), None)
-    return param.device if param is not None else torch.device("cpu")
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Every test starts with no wrong answers counted by the self-checks."""
+    from ainotes.feedback import reset_attempts
+
+    reset_attempts()
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     yield
     import matplotlib.pyplot as plt

@@ -1,11 +1,13 @@
 """The Colab and student editions: fresh, free of MyST, the chapter's code, solutions folded or removed."""
 
+import dataclasses
 import json
 import re
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -22,9 +24,11 @@ from tools.editions.build import (  # noqa: E402
     is_self_check,
     pieces,
 )
+from tools.editions.cite import Bibliography, anchor  # noqa: E402
 from tools.editions.myst import EditionError, Links, format_glue, to_markdown  # noqa: E402
 
 BOOK = Book.load(ROOT)
+BOOK_CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 CHAPTERS = BOOK.chapters
 LINKS = Links(glue={"n": "1600", "acc": "91.75999999999999", "name": "'Shirt'"},
               website="https://book.example/", raw_files="https://raw.example/main/",
@@ -100,6 +104,127 @@ def test_self_check_calls_are_told_apart_from_other_code():
     assert not is_self_check("")
 
 
+# --- Citations -------------------------------------------------------------------------------
+
+BIBFILE = ROOT / "book" / "references.bib"
+REFS = "https://book.example/book/references.html"
+CITING = dataclasses.replace(LINKS, bibliography=Bibliography(BIBFILE, REFS))
+
+
+@pytest.mark.parametrize(
+    ("myst", "markdown"),
+    [
+        ("Data {cite:p}`xiao2017fashion`.", f"Data ([Xiao et al., 2017]({REFS}#cite-xiao2017fashion))."),
+        ("{cite}`krizhevsky2009cifar`", f"([Krizhevsky, 2009]({REFS}#cite-krizhevsky2009cifar))"),
+        ("As {cite:t}`dumoulin2016guide` show", f"As Dumoulin and Visin ([2016]({REFS}#cite-dumoulin2016guide)) show"),
+        (
+            "{cite:p}`dumoulin2016guide, xiao2017fashion`",
+            f"([Dumoulin and Visin, 2016]({REFS}#cite-dumoulin2016guide); [Xiao et al., 2017]({REFS}#cite-xiao2017fashion))",
+        ),
+        (
+            "{cite:t}`he2015resnet,ioffe2015batchnorm,krizhevsky2012imagenet`",
+            f"He et al. ([2015]({REFS}#cite-he2015resnet)), Ioffe and Szegedy ([2015]({REFS}#cite-ioffe2015batchnorm)), "
+            f"and Krizhevsky et al. ([2012]({REFS}#cite-krizhevsky2012imagenet))",
+        ),
+        ("{cite:p}`{see}lecun1998gradient{section II}`", f"(see [LeCun et al., 1998]({REFS}#cite-lecun1998gradient), section II)"),
+        ("{cite:p}`article-b-jercoli`", f"([jercoli, n.d.]({REFS}#cite-article-b-jercoli))"),
+        (
+            "{cite:t}`article-d-fastai-deep-dive`",
+            f"*FastAI deeplearning Part 14.1: Convolutions Deep Dive* ([n.d.]({REFS}#cite-article-d-fastai-deep-dive))",
+        ),
+        ("## References\n\n```{bibliography}\n:filter: docname in docnames\n```",
+         f"## References\n\nThe works cited are listed on the [references page]({REFS}) of the book's website."),
+    ],
+)  # fmt: skip
+def test_citations_become_text_with_links_to_the_references_page(myst, markdown):
+    assert to_markdown(myst, CITING) == markdown
+
+
+@pytest.mark.parametrize(
+    ("myst", "message"),
+    [
+        ("{cite:p}`xiao2017fashon`", r"no entry 'xiao2017fashon' in references.bib\. Did you mean xiao2017fashion\?"),
+        (
+            "{cite:t}`xiao2017fashion,nobody1999`",
+            r"\{cite:t\}`xiao2017fashion,nobody1999` in book/02-x: no entry 'nobody1999'",
+        ),
+        ("{cite:p}`xiao2017fashion dumoulin2016guide`", r"keys separated by commas"),
+        ("{cite:p}`xiao2017fashion;dumoulin2016guide`", r"Did you mean dumoulin2016guide, xiao2017fashion\?"),
+        ("{cite:p}``", r"keys separated by commas"),
+        ("{cite:ps}`xiao2017fashion`", r"role \{cite:ps\} in book/02-x has no Colab rendering"),
+        ("{footcite}`xiao2017fashion`", r"role \{footcite\} in book/02-x has no Colab rendering"),
+    ],
+)
+def test_unknown_or_malformed_citations_are_refused(myst, message):
+    with pytest.raises(EditionError, match=message):
+        to_markdown(myst, CITING)
+
+
+def test_citations_need_a_readable_bibliography(tmp_path):
+    with pytest.raises(EditionError, match="has no bibliography to cite from"):
+        to_markdown("{cite:p}`xiao2017fashion`", LINKS)
+    missing = dataclasses.replace(LINKS, bibliography=Bibliography(tmp_path / "none.bib", REFS))
+    with pytest.raises(EditionError, match="none.bib does not exist"):
+        to_markdown("{cite:p}`xiao2017fashion`", missing)
+    broken = tmp_path / "broken.bib"
+    broken.write_text("@misc{a, title={A}}\n@misc{a, title={Again}}\n")
+    with pytest.raises(EditionError, match="Cannot read the bibliography .*broken.bib"):
+        to_markdown("{cite:p}`a`", dataclasses.replace(LINKS, bibliography=Bibliography(broken, REFS)))
+
+
+def test_citations_read_the_same_as_on_the_website():
+    """The editions' text equals what sphinxcontrib-bibtex renders with book/_ext/citation_style.py."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    import pybtex_docutils
+    from docutils.nodes import make_id
+    from pybtex.database import parse_file
+    from sphinxcontrib.bibtex.plugin import find_plugin
+    from sphinxcontrib.bibtex.style.referencing import format_references
+    from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+
+    spec = importlib.util.spec_from_file_location("citation_style", ROOT / "book" / "_ext" / "citation_style.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.setup(None)
+    style = find_plugin(
+        "sphinxcontrib.bibtex.style.referencing", BOOK_CONFIG["sphinx"]["config"]["bibtex_reference_style"]
+    )()
+    entries = parse_file(str(BIBFILE)).entries
+    builder = SimpleNamespace(name="html", get_relative_uri=lambda source, target: f"{target}.html")
+
+    def website(role, targets):  # targets: (key, pre-text, post-text)
+        refs = [(entries[key], None, SphinxReferenceInfo(builder, "book/intro", "book/references", anchor(key), None, pre, post))
+                for key, pre, post in targets]  # fmt: skip
+        return "".join(node.astext() for node in format_references(style, role, refs).render(pybtex_docutils.Backend()))
+
+    def edition(role, content):
+        markdown = to_markdown(f"{{cite:{role}}}`{content}`", CITING)
+        return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown).replace("*", "")
+
+    cases = [[(key, "", "")] for key in entries]
+    cases += [[("xiao2017fashion", "", ""), ("dumoulin2016guide", "", "")],
+              [("he2015resnet", "", ""), ("article-c-marching-on", "", ""), ("krizhevsky2009cifar", "", "")],
+              [("xiao2017fashion", "see", "p. 3")]]  # fmt: skip
+    for targets in cases:
+        content = ",".join(f"{{{pre}}}{key}{{{post}}}" if pre else key for key, pre, post in targets)
+        for role in ("p", "t"):
+            assert edition(role, content) == website(role, targets), (role, content)
+    for key in entries:
+        assert anchor(key) == make_id(BOOK_CONFIG["sphinx"]["config"]["bibtex_cite_id"].format(key=key))
+
+
+def test_the_bibliography_is_configured_and_listed_on_the_references_page():
+    assert BOOK_CONFIG["bibtex_bibfiles"] == ["book/references.bib"]
+    config = BOOK_CONFIG["sphinx"]["config"]
+    assert config["bibtex_reference_style"] == "author_year_round" and config["bibtex_cite_id"] == "cite-{key}"
+    assert "citation_style" in BOOK_CONFIG["sphinx"]["local_extensions"]
+    page = (ROOT / "book" / "references.md").read_text()
+    assert re.search(r"^```\{bibliography\}\n:all:\n```$", page, re.M), "every entry is listed, cited or not"
+    assert BOOK.links("book/intro", {}).bibliography.page == f"{BOOK.website}book/references.html"
+
+
 # --- Synthetic chapter: the rules on a small notebook ----------------------------------------
 
 
@@ -173,6 +298,23 @@ def test_student_edition_of_a_small_chapter(tmp_path):
     assert [number for number, _ in student] == ["3.1", "3.1"]
 
 
+def test_citations_in_a_chapter_use_the_books_bibliography(tmp_path):
+    book, path = small_chapter(tmp_path)
+    (book.root / "book" / "references.bib").write_text(
+        "@book{k, author={Knuth, Donald E.}, title={TAOCP}, year={1968}}"
+    )
+    nb = json.loads(path.read_text())
+    nb["cells"][-1]["source"] = nb["cells"][-1]["source"].replace("The end.", "The end {cite:p}`k`.")
+    path.write_text(json.dumps(nb))
+    for which in ("colab", "student"):
+        last = edition(book, path, which)["cells"][-1]
+        assert source(last) == f"The end ([Knuth, 1968]({book.website}book/references.html#cite-k))."
+    nb["cells"][-1]["source"] = nb["cells"][-1]["source"].replace("`k`", "`nobody`")
+    path.write_text(json.dumps(nb))
+    with pytest.raises(EditionError, match=r"\{cite:p\}`nobody` in book/03-small: no entry 'nobody'"):
+        edition(book, path, "colab")
+
+
 def test_a_solution_without_a_leading_comment_is_refused(tmp_path):
     book, path = small_chapter(tmp_path, solution_code="print(16)")
     with pytest.raises(EditionError, match="must start with a comment saying what the code does"):
@@ -184,6 +326,7 @@ def test_content_check_finds_leftover_markup():
                     {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": "x"}]}  # fmt: skip
     problems = content_problems(nb)
     assert len(problems) == 3 and "cell 1" in problems[-1]
+    assert content_problems({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "See {cite:p}`a`."}]})
 
 
 # --- The committed editions -------------------------------------------------------------------
@@ -278,4 +421,6 @@ def test_guide_tables_are_fresh_and_count_self_checks():
         solutions, _ = exercise_cells(BOOK, chapter)
         assert {number for number, _ in solutions} <= {e["number"] for e in found if e["self_check"]}
     conv = exercises(ROOT / "book" / "02-convolutions.ipynb")
-    assert [e["number"] for e in conv if e["self_check"]] == ["2.1", "2.2", "2.3", "2.4"]
+    assert [e["number"] for e in conv if e["self_check"]] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.9"]
+    first = exercises(ROOT / "book" / "01-first-cnn.ipynb")
+    assert [e["number"] for e in first if e["self_check"]] == ["1.1", "1.2", "1.3"]

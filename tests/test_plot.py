@@ -79,7 +79,8 @@ def test_kernels_are_annotated_with_symmetric_colour_bars():
     image_ax, bar_ax = fig.axes[0], fig.axes[-2]
     assert image_ax.get_title() == "a" and len(fig.axes) == 4  # two kernels, two colour bars
     assert image_ax.images[0].get_clim() == (-2.0, 2.0)
-    assert sorted(t.get_text() for t in image_ax.texts)[:2] == ["-1", "0"]
+    assert sorted(t.get_text() for t in image_ax.texts)[:2] == ["0", "0"]
+    assert "−1" in [t.get_text() for t in image_ax.texts]  # a real minus sign
     assert bar_ax is not image_ax
 
 
@@ -104,9 +105,38 @@ def test_draw_map_scales_annotates_and_checks_shape():
     fig, (left, right) = plt.subplots(1, 2)
     shown = draw_map(left, torch.tensor([[0.0, 1 / 9], [-2.0, 0.5]]), title="k", annotate=True, colorbar=False)
     assert shown.get_clim() == (-2.0, 2.0) and left.get_title() == "k"
-    assert [t.get_text() for t in left.texts] == ["0", "0.111", "-2", "0.5"]
+    assert [t.get_text() for t in left.texts] == ["0", "0.111", "−2", "0.5"]
     assert [t.get_color() for t in left.texts][2] == "white"  # dark cell, light text
     grey = draw_map(right, torch.tensor([[1.0, 3.0]]), symmetric=False)
     assert grey.get_clim() == (1.0, 3.0) and grey.get_cmap().name == "gray" and len(fig.axes) == 3  # + colour bar
     with pytest.raises(ValueError, match="must be 2-D"):
         draw_map(left, torch.zeros(2, 2, 2))
+
+
+def test_image_grid_leaves_room_for_two_line_titles():
+    """Long two-line titles (Fashion-MNIST's class names) overlap neither each other nor the row above."""
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    labels = torch.tensor([0, 9, 2, 0, 9, 2, 0, 9] * 2)
+    predictions = torch.tensor([9, 0, 0, 2, 2, 9, 9, 0] * 2)  # all wrong: every title has two lines
+    fig = show_images(torch.rand(16, 1, 28, 28), labels, predictions=predictions, classes=classes,
+                      indices=range(16), title="16 mistakes: prediction (true class)")  # fmt: skip
+    assert fig.get_figwidth() <= 9.6 + 1e-9  # within a book page at dpi 80
+    assert fig.axes[0].get_title() == "Ankle boot\n(true: T-shirt/top)"
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes]
+    images = [ax.get_window_extent(renderer) for ax in fig.axes]
+    for a in range(16):
+        for b in range(a + 1, 16):
+            assert not boxes[a].overlaps(boxes[b]), (fig.axes[a].get_title(), fig.axes[b].get_title())
+        for b in range(16):
+            if b != a:
+                assert not boxes[a].overlaps(images[b]), f"title {a} runs into image {b}"
+    top_row_bottom = min(img.y0 for img in images[:8])
+    assert all(box.y1 < top_row_bottom for box in boxes[8:])
+
+
+def test_image_grid_predictions_without_labels_are_not_marked_wrong():
+    fig = show_images(torch.rand(2, 8, 8), predictions=[1, 0], classes=["cat", "dog"])
+    assert [ax.get_title() for ax in fig.axes] == ["dog", "cat"]
+    assert {ax.title.get_color() for ax in fig.axes} == {"black"}

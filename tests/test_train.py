@@ -236,3 +236,20 @@ def test_seed_everything_repeats_and_validates():
     for bad in (-1, 2**32, 1.5, "7"):
         with pytest.raises(ValueError, match="seed"):
             seed_everything(bad)
+
+
+def test_summary_names_its_units_without_changing_numbers(capsys):
+    from ainotes.train import readable_units
+
+    text = str(summary(fashion_convnet(), (1, 1, 28, 28)))
+    assert "Total mult-adds (millions): 2.66" in text and "Units." not in text
+    assert "Total params: 225,034" in text and "Params size (MB): 0.90" in text
+    assert capsys.readouterr().out == ""  # quiet by default; verbose=1 prints the readable table
+    summary(fashion_convnet(), (1, 1, 28, 28), verbose=1)
+    assert "Total mult-adds (millions): 2.66" in capsys.readouterr().out
+    # The labels torchinfo has printed or may print: the broken enum name, the fixed short unit.
+    assert readable_units("Total mult-adds (Units.MEGABYTES): 2.66") == "Total mult-adds (millions): 2.66"
+    assert readable_units("Total mult-adds (M): 2.66") == "Total mult-adds (millions): 2.66"
+    assert readable_units("Total params (Units.GIGABYTES): 1.20") == "Total params (billions): 1.20"
+    unchanged = "Total params: 225,034\nInput size (MB): 0.00\nLinear (M): 3\nTotal mult-adds (Units.AUTO): 1"
+    assert readable_units(unchanged) == unchanged

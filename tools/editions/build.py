@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from tools.editions.cite import Bibliography
 from tools.editions.myst import Directive, EditionError, Links, blocks_to_markdown, split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,13 +41,15 @@ class Book:
     branch: str
     website: str
     version: str
+    bibfiles: tuple[str, ...] = ()  # bibtex_bibfiles in _config.yml, relative to the root
 
     @classmethod
     def load(cls, root: Path = ROOT) -> Book:
         config = yaml.safe_load((root / "_config.yml").read_text())
         version = re.search(r'__version__ = "([^"]+)"', (root / "ainotes" / "__init__.py").read_text())[1]
         return cls(root, config["repository"]["url"].rstrip("/"), config["repository"].get("branch", "main"),
-                   config["html"]["baseurl"].rstrip("/") + "/", version)  # fmt: skip
+                   config["html"]["baseurl"].rstrip("/") + "/", version,
+                   tuple(config.get("bibtex_bibfiles") or ()))  # fmt: skip
 
     @property
     def chapters(self) -> list[Path]:
@@ -55,7 +58,20 @@ class Book:
     def links(self, docname: str, glue: dict[str, str]) -> Links:
         raw = self.repo_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
         titles, labels = _index(self)
-        return Links(glue, self.website, f"{raw}/{self.branch}/", titles, labels, docname)
+        return Links(glue, self.website, f"{raw}/{self.branch}/", titles, labels, docname, _bibliography(self))
+
+
+REFERENCES = "book/references"  # the page with the {bibliography} directive: citations link to its entries
+
+
+@functools.cache
+def _bibliography(book: Book) -> Bibliography | None:
+    """The book's BibTeX file (one, read only when a chapter cites something), or None without one."""
+    if not book.bibfiles:
+        return None
+    if len(book.bibfiles) > 1:
+        raise EditionError(f"bibtex_bibfiles in _config.yml lists {len(book.bibfiles)} files; the editions read one.")
+    return Bibliography(book.root / book.bibfiles[0], f"{book.website}{REFERENCES}.html")
 
 
 @functools.cache
@@ -143,11 +159,12 @@ def pieces(nb: dict, chapter: int, labels: dict[str, str] | None = None) -> list
     return out
 
 
-ANSWER_CHECK = re.compile(r"\bcheck_\w+\(answer\b")
+ANSWER_CHECK = re.compile(r"\bcheck_\w+\(")
 
 
 def asks_for_answer(source: str) -> bool:
-    """Whether a cell runs a self-check on the reader's ``answer`` (an exercise cell with ``answer = None``)."""
+    """Whether a cell runs a self-check: it calls a ``check_...`` function on the reader's ``answer``
+    (``answer = None`` until answered) or on a function the reader writes (a stub until written)."""
     return bool(ANSWER_CHECK.search(source))
 
 
@@ -278,11 +295,11 @@ def expected_files(book: Book, editions: tuple[str, ...] | list[str] = EDITIONS)
             for path in book.chapters for which in editions}  # fmt: skip
 
 
-FORBIDDEN = re.compile(r"\{glue|\{exercise|\{solution|remove-cell|^\s*(```+|:::+)\s*\{", re.M)
+FORBIDDEN = re.compile(r"\{glue|\{cite|\{exercise|\{solution|remove-cell|^\s*(```+|:::+)\s*\{", re.M)
 
 
 def content_problems(nb: dict) -> list[str]:
-    """MyST that an edition must not contain: glue roles, exercise or solution markup, hidden cells, fences."""
+    """MyST that an edition must not contain: glue and cite roles, exercise or solution markup, hidden cells, fences."""
     problems = []
     for i, cell in enumerate(nb["cells"]):
         text = cell_source(cell) + json.dumps(cell["metadata"])

@@ -1,9 +1,10 @@
 """MyST Markdown, as the website reads it, turned into plain Markdown that Colab and Jupyter render.
 
 The chapters use a few MyST features: directives in fences (```` ```{note} ````), roles
-(``{glue:text}`name:,` ``), and targets (``(label)=``). Colab shows all of them as raw text. This
-module rewrites each known one into Markdown, and refuses an unknown one with a message that names
-it, so that a new chapter cannot ship raw markup to readers without anybody noticing.
+(``{glue:text}`name:,` ``, ``{cite:p}`key` ``), and targets (``(label)=``). Colab shows all of them
+as raw text. This module rewrites each known one into Markdown, and refuses an unknown one with a
+message that names it, so that a new chapter cannot ship raw markup to readers without anybody
+noticing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import re
 from ast import literal_eval
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.editions.cite import Bibliography
 
 __all__ = ["Directive", "EditionError", "Links", "blocks_to_markdown", "format_glue", "split_blocks", "to_markdown"]
 
@@ -49,6 +54,7 @@ class Links:
     titles: dict[str, str] = field(default_factory=dict)  # docname ("book/intro") -> title
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (docname, text)
     docname: str = ""
+    bibliography: Bibliography | None = None  # what {cite:p} and {cite:t} cite (tools/editions/cite.py)
 
     def page(self, docname: str, anchor: str = "") -> str:
         return f"{self.website}{docname}.html" + (f"#{anchor}" if anchor else "")
@@ -132,6 +138,12 @@ def _role(name: str, content: str, links: Links) -> str:
         return f"[{text or label_text}]({links.page(docname, target)})"
     if name == "math":
         return f"${content}$"
+    if name in ("cite", "cite:p", "cite:t"):
+        from tools.editions.cite import cite
+
+        if links.bibliography is None:
+            raise EditionError(f"{{{name}}}`{content}` in {links.docname}: the book has no bibliography to cite from.")
+        return cite(name, content, links.bibliography, links.docname)
     raise EditionError(f"The role {{{name}}} in {links.docname} has no Colab rendering yet; "
                     "add one to tools/editions/myst.py or write plain Markdown.")  # fmt: skip
 
@@ -193,6 +205,9 @@ def blocks_to_markdown(blocks: Iterable[str | Directive], links: Links,
             out.append(_image(block.args, alt, links) + (f"\n\n*{caption}*" if caption else ""))
         elif name == "math":
             out.append(f"$$\n{block.body}\n$$")
+        elif name == "bibliography":  # the entries live on the website's references page
+            page = links.bibliography.page if links.bibliography else links.page("book/references")
+            out.append(f"The works cited are listed on the [references page]({page}) of the book's website.")
         elif name in ("code-block", "code", "code-cell"):
             out.append(f"```{block.args}\n{block.body}\n```")
         else:

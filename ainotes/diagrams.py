@@ -1,0 +1,231 @@
+"""Explanatory diagrams of convolutions: how colour channels combine, and the kinds of padding.
+
+The architecture diagram of a whole network is in :mod:`ainotes.architecture` (re-exported here:
+``from ainotes.diagrams import draw_architecture`` works). Each function
+returns a titled matplotlib ``Figure``; nothing changes matplotlib's style on import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from ainotes.architecture import draw_architecture
+from ainotes.conv import PADDING_KINDS, conv_output_size
+from ainotes.convplot import draw_map, number
+
+__all__ = ["draw_architecture", "draw_multichannel_conv", "draw_padding_kinds"]
+
+_WINDOW = to_rgba("tab:orange", 0.3)
+_CHANNELS = (("R", "red", "#c62828"), ("G", "green", "#2e7d32"), ("B", "blue", "#1565c0"))
+
+
+def _as_float_tensor(value: Any, name: str) -> torch.Tensor:
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a tensor or an array of numbers, got {type(value).__name__}.")
+    try:
+        return torch.as_tensor(value, dtype=torch.float32).detach().cpu()
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"{name} must be a tensor or an array of numbers: {exc}") from None
+
+
+def _as_bias(bias: Any) -> float:
+    if isinstance(bias, torch.Tensor) and bias.numel() == 1:
+        return float(bias.detach())
+    if isinstance(bias, (int, float, np.floating, np.integer)) and not isinstance(bias, bool):
+        return float(bias)
+    raise TypeError(f"bias must be one number (a float or a one-element tensor), got {type(bias).__name__}.")
+
+
+def draw_multichannel_conv(
+    image: torch.Tensor,
+    weight: torch.Tensor,
+    bias: float,
+    title: str = "One output channel of a convolution on a colour image",
+) -> Figure:
+    """How one output channel of ``nn.Conv2d(3, ...)`` is made from an RGB image.
+
+    Each colour channel (R, G, B) is convolved with its own k×k kernel (the kernel's numbers are
+    written in), giving three maps; the three maps are added, plus the bias, to give the output
+    map. The output drawn is exactly ``F.conv2d(image[None], weight[None], bias)`` (no padding,
+    stride 1).
+
+    Parameters
+    ----------
+    image : tensor (3, H, W)
+        A colour image, e.g. a CIFAR-10 image as ``ToTensor`` gives it (values in [0, 1]).
+    weight : tensor (3, k, k)
+        One output channel's kernels, e.g. ``conv.weight[0]`` of an ``nn.Conv2d(3, n, k)``.
+    bias : float
+        That channel's bias, e.g. ``conv.bias[0]``.
+    title : str
+        Title of the figure.
+
+    Returns
+    -------
+    Figure
+        The axes titled ``"R channel"``, ``"kernel for R"``, ``"R ∗ kernel"`` (and G, B), the RGB
+        image, and the output map, whose image holds the output values.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.diagrams import draw_multichannel_conv
+    >>> fig = draw_multichannel_conv(torch.rand(3, 8, 8), torch.randn(3, 3, 3), bias=0.1)
+    >>> [ax.get_title() for ax in fig.axes][:3]
+    ['R channel', 'kernel for R', 'R ∗ kernel']
+    """
+    image, weight = _as_float_tensor(image, "image"), _as_float_tensor(weight, "weight")
+    bias = _as_bias(bias)
+    if image.ndim != 3 or image.shape[0] != 3:
+        raise ValueError(f"image must be a colour image of shape (3, H, W), got {tuple(image.shape)}.")
+    if weight.ndim != 3 or weight.shape[0] != 3 or weight.shape[1] != weight.shape[2]:
+        raise ValueError(f"weight must hold one square kernel per colour channel, shape (3, k, k), got "
+                         f"{tuple(weight.shape)}; for an nn.Conv2d(3, n, k) pass conv.weight[i].")  # fmt: skip
+    k = weight.shape[1]
+    if k > min(image.shape[1:]) or k > 7:
+        raise ValueError(f"A {k}×{k} kernel does not fit here: use a kernel of at most 7×7 that is not larger "
+                         f"than the image ({image.shape[1]}×{image.shape[2]}).")  # fmt: skip
+    maps = F.conv2d(image[None], weight[:, None], groups=3)[0]  # (3, H', W'): channel c with kernel c
+    output = maps.sum(0) + bias
+    out_h, out_w = output.shape
+
+    fig = plt.figure(figsize=(9.5, 7))
+    grid = fig.add_gridspec(3, 5, width_ratios=[1.1, 1, 1.25, 1, 1.4], wspace=0.45, hspace=0.45,
+                            left=0.02, right=0.93, top=0.84, bottom=0.03)  # fmt: skip
+    low, high = float(image.min()), float(image.max())
+    map_limit = float(maps.abs().max()) or 1.0
+    rows = []
+    for c, (letter, colour, dark) in enumerate(_CHANNELS):
+        ax_c, ax_k, ax_m = (fig.add_subplot(grid[c, j]) for j in (1, 2, 3))
+        cmap = LinearSegmentedColormap.from_list(colour, ["black", colour])
+        ax_c.imshow(image[c].numpy(), cmap=cmap, vmin=low, vmax=high)
+        ax_c.set_title(f"{letter} channel", fontsize=10, color=dark)
+        draw_map(ax_k, weight[c], annotate=True, colorbar=False, fmt=".2f", fontsize=9 if k <= 3 else 7)
+        ax_k.set_title(f"kernel for {letter}", fontsize=10, color=dark)
+        ax_m.imshow(maps[c].numpy(), cmap="RdBu_r", vmin=-map_limit, vmax=map_limit)
+        ax_m.set_title(f"{letter} ∗ kernel", fontsize=10)
+        for ax in (ax_c, ax_m, ax_k):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+        rows.append((ax_c, ax_k, ax_m))
+    ax_rgb = fig.add_subplot(grid[1, 0])
+    rgb = image.permute(1, 2, 0).numpy()
+    ax_rgb.imshow(rgb if low >= 0 and high <= 1 else (rgb - low) / max(high - low, 1e-12))
+    ax_rgb.set(xticks=[], yticks=[])
+    ax_rgb.grid(False)
+    ax_rgb.set_title(f"image {image.shape[1]}×{image.shape[2]}\n(3 channels)", fontsize=10)
+    ax_out = fig.add_subplot(grid[1, 4])
+    draw_map(ax_out, output, colorbar=True)
+    ax_out.set_title(f"output {out_h}×{out_w}", fontsize=10)
+    ax_out.set_xlabel(f"= sum of the 3 maps\n+ bias ({number(bias)})", fontsize=10)
+    fig.suptitle(title, fontsize=12)
+    fig.text(0.5, 0.945, f"Each channel is convolved with its own kernel; the three maps are added, plus the bias "
+             f"b = {number(bias)}.\nThe three maps share one colour scale (red +, blue −, white 0).", ha="center",
+             va="top", fontsize=10)  # fmt: skip
+
+    for ax in fig.axes:
+        ax.apply_aspect()
+    for ax_c, ax_k, ax_m in rows:
+        for left, right, symbol in ((ax_c, ax_k, "∗"), (ax_k, ax_m, "=")):
+            x = (left.get_position().x1 + right.get_position().x0) / 2
+            y = (left.get_position().y0 + left.get_position().y1) / 2
+            fig.text(x, y, symbol, ha="center", va="center", fontsize=18, color="0.3")
+    for upper, lower in zip(rows, rows[1:]):  # "+" between the maps
+        x = (upper[2].get_position().x0 + upper[2].get_position().x1) / 2
+        y = (upper[2].get_position().y0 + lower[2].get_position().y1) / 2
+        fig.text(x, y, "+", ha="center", va="center", fontsize=16, color="0.3")
+    for row in rows:  # arrows: image → channels, maps → output
+        for start, end in ((ax_rgb, row[0]), (row[2], ax_out)):
+            fig.add_artist(plt.Annotation("", xy=(end.get_position().x0 - 0.005, _middle(end)),
+                                          xytext=(start.get_position().x1 + 0.005, _middle(start)),
+                                          xycoords="figure fraction", arrowprops=dict(arrowstyle="->", color="0.4")))  # fmt: skip
+    return fig
+
+
+def _middle(ax: Axes) -> float:
+    box = ax.get_position()
+    return (box.y0 + box.y1) / 2
+
+
+def _check_small_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value} is out of range: this diagram draws {name} from {low} to {high}.")
+    return int(value)
+
+
+def draw_padding_kinds(size: int = 5, kernel_size: int = 3, title: str | None = None) -> Figure:
+    """The three kinds of padding side by side: ``"valid"``, ``"same"`` and ``"full"``.
+
+    Each panel shows the input cells, the zero cells that padding adds around them (grey, with
+    a 0), and the kernel's first window position (orange, top left). The title of each panel
+    gives the output size, computed with :func:`ainotes.conv.conv_output_size`, e.g.
+    ``"valid: 5 → 3"``. ``"same"`` with an even kernel pads one more zero after the input than
+    before it, as PyTorch does.
+
+    Parameters
+    ----------
+    size : int
+        Input height and width (1 to 12).
+    kernel_size : int
+        Kernel height and width (1 to ``size``; at most 7).
+    title : str, optional
+        Figure title (by default it names the input and kernel sizes).
+
+    Examples
+    --------
+    >>> from ainotes.diagrams import draw_padding_kinds
+    >>> fig = draw_padding_kinds(5, 3)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['valid: 5 → 3', 'same: 5 → 5', 'full: 5 → 7']
+    """
+    size = _check_small_int("size", size, 1, 12)
+    kernel_size = _check_small_int("kernel_size", kernel_size, 1, min(size, 7))
+    span = kernel_size - 1
+    largest = size + 2 * span
+    fig, axes = plt.subplots(1, 3, figsize=(9, 4.3))
+    zero_size = min(9.0, 0.6 * 2.5 * 72 / largest)  # each panel is about 2.5 inches wide
+    for ax, kind in zip(axes, PADDING_KINDS):
+        before, after = {"valid": (0, 0), "same": (span // 2, span - span // 2), "full": (span, span)}[kind]
+        out = conv_output_size(size, kernel_size, padding=kind)
+        total = size + before + after
+        offset = (largest - total) / 2  # centre smaller grids; every panel has the same cell size
+        for r in range(total):
+            for c in range(total):
+                inside = before <= r < before + size and before <= c < before + size
+                ax.add_patch(Rectangle((offset + c, offset + r), 1, 1, facecolor="#cfe3f5" if inside else "#d9d9d9",
+                                       edgecolor="white", linewidth=1.5))  # fmt: skip
+                if not inside and zero_size >= 6:  # no unreadable zeros on large grids
+                    ax.text(offset + c + 0.5, offset + r + 0.5, "0", ha="center", va="center", fontsize=zero_size,
+                            color="0.35")  # fmt: skip
+        ax.add_patch(Rectangle((offset, offset), kernel_size, kernel_size, facecolor=_WINDOW,
+                               edgecolor="tab:orange", linewidth=3))  # fmt: skip
+        ax.set(xlim=(-0.2, largest + 0.2), ylim=(largest + 0.2, -0.2), aspect="equal", xticks=[], yticks=[])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(f"{kind}: {size} → {out}", fontsize=12)
+        if before == after:
+            what = "no padding" if before == 0 else f"{before} zero{'s' if before > 1 else ''} on each side"
+        else:
+            what = f"{before} zero{'s' if before != 1 else ''} before, {after} after"
+        ax.set_xlabel(f"{what}\noutput {out}×{out}", fontsize=10)
+    fig.legend(handles=[Patch(facecolor="#cfe3f5", label=f"input {size}×{size}"),
+                        Patch(facecolor="#d9d9d9", label="zero padding"),
+                        Patch(facecolor=_WINDOW, edgecolor="tab:orange", linewidth=2,
+                              label=f"first position of the {kernel_size}×{kernel_size} kernel")],
+               loc="lower center", ncol=3, frameon=False, fontsize=10)  # fmt: skip
+    fig.suptitle(title or f"Padding kinds: a {kernel_size}×{kernel_size} kernel on a {size}×{size} input", fontsize=12)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig

@@ -1,0 +1,191 @@
+"""The verdict on a self-check answer, and the policy that makes readers think before they see the answer.
+
+Policy: a right answer always shows the working. The first wrong answer to a question gets a hint
+only, never the number; the second wrong answer (and every later one) gets the worked answer;
+``show_answer=True`` gets it at once. Wrong answers are counted per question, in a dictionary
+keyed by the check's name and the question's arguments; :func:`reset_attempts` empties it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+__all__ = [
+    "NO_ANSWER",
+    "TRY_AGAIN",
+    "Feedback",
+    "answer_shown",
+    "judge",
+    "question_key",
+    "reset_attempts",
+    "staged",
+    "whole_number",
+]
+
+NO_ANSWER = "Not answered yet: replace `None` with your answer and run the cell again."
+TRY_AGAIN = "Try again: a second wrong answer shows the worked answer (or pass `show_answer=True`)."
+
+_WRONG_ANSWERS: dict[tuple[str, str], int] = {}  # (check name, question) -> wrong answers so far
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer. ``correct`` is None when there was no answer yet.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import Feedback
+    >>> Feedback(False, "You said 3.")
+    ✗ Not quite. You said 3.
+    >>> bool(Feedback(None, "Not answered yet."))
+    False
+    """
+
+    correct: bool | None
+    message: str
+
+    def __bool__(self) -> bool:
+        return bool(self.correct)
+
+    def __repr__(self) -> str:
+        mark = {True: "✓ Right.", False: "✗ Not quite.", None: "…"}[self.correct]
+        return f"{mark} {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = {True: "#1a7f37", False: "#cf222e", None: "#6e7781"}[self.correct]
+        mark = {True: "✓ Right.", False: "✗ Not quite.", None: "…"}[self.correct]
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
+        return (f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
+                f'<b style="color:{colour}">{mark}</b> {text}</div>')  # fmt: skip
+
+
+def whole_number(answer: Any, what: str) -> int | Feedback | None:
+    """``answer`` as an int; None if there is no answer; a Feedback if it is not a whole number.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import whole_number
+    >>> whole_number(26.0, "An output size"), whole_number(None, "An output size")
+    (26, None)
+    >>> whole_number(13.5, "An output size")
+    ✗ Not quite. An output size is a whole number; you gave 13.5.
+    """
+    if answer is None:
+        return None
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        if isinstance(answer, float) and answer.is_integer():
+            return int(answer)
+        return Feedback(False, f"{what} is a whole number; you gave {answer!r}.")
+    return answer
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, nn.Module):
+        return repr(value)  # the same layer built again is the same question
+    if isinstance(value, torch.Tensor):
+        return tuple(value.tolist()) if value.ndim else value.item()
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def question_key(*arguments: Any) -> str:
+    """A key for a question from its arguments: layers count by their repr, lists as tuples.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.feedback import question_key
+    >>> question_key(nn.Conv2d(1, 4, 3)) == question_key(nn.Conv2d(1, 4, 3))
+    True
+    """
+    return repr(_plain(arguments))
+
+
+def reset_attempts() -> None:
+    """Forget every wrong answer counted so far (each question starts again with a hint).
+
+    Examples
+    --------
+    >>> from ainotes.feedback import reset_attempts
+    >>> reset_attempts()
+    """
+    _WRONG_ANSWERS.clear()
+
+
+def staged(given: str, worked: str, hint: str, wrong_answers: int, show_answer: bool = False,
+           try_again: str = TRY_AGAIN) -> Feedback:  # fmt: skip
+    """Feedback on a wrong answer: the hint only the first time, the worked answer after.
+
+    Parameters
+    ----------
+    given : str
+        The answer as it was given, for "You said ...".
+    worked : str
+        The worked answer, a sentence ending in a full stop that follows "but".
+    hint : str
+        Points to the mistake without giving the answer.
+    wrong_answers : int
+        Wrong answers to this question so far, this one included.
+    show_answer : bool
+        Give the worked answer even on the first wrong answer.
+    try_again : str
+        What the first wrong answer ends with.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import staged
+    >>> staged("15", "7 + 9 = 16.", "Check the ones.", 1, try_again="Try again.")
+    ✗ Not quite. You said 15. Check the ones. Try again.
+    >>> staged("15", "7 + 9 = 16.", "Check the ones.", 2)
+    ✗ Not quite. You said 15, but 7 + 9 = 16. Check the ones.
+    """
+    if show_answer or wrong_answers >= 2:
+        return Feedback(False, f"You said {given}, but {worked}" + (f" {hint}" if hint else ""))
+    return Feedback(False, f"You said {given}. {hint} {try_again}")
+
+
+def judge(check: str, question: str, *, correct: bool, given: str, right: str, worked: str, hint: str,
+          generic_hint: str, show_answer: bool = False) -> Feedback:  # fmt: skip
+    """Apply the attempts policy to one answer (see the module's docstring), counting wrong answers.
+
+    ``hint`` is the hint for a recognised mistake ("" if none); the first wrong answer gets it, or
+    ``generic_hint`` when it is empty. The worked answer is followed by ``hint`` only.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import judge, reset_attempts
+    >>> reset_attempts()
+    >>> ask = dict(right="7 + 9 = 16.", worked="7 + 9 = 16.", hint="", generic_hint="Add the ones first.")
+    >>> judge("sum", "7 + 9", correct=False, given="15", **ask)
+    ✗ Not quite. You said 15. Add the ones first. Try again: a second wrong answer shows the worked answer (or pass `show_answer=True`).
+    >>> judge("sum", "7 + 9", correct=False, given="17", **ask)
+    ✗ Not quite. You said 17, but 7 + 9 = 16.
+    """
+    if correct:
+        return Feedback(True, right)
+    key = (check, question)
+    wrong = _WRONG_ANSWERS[key] = _WRONG_ANSWERS.get(key, 0) + 1
+    first = wrong < 2 and not show_answer
+    return staged(given, worked, (hint or generic_hint) if first else hint, wrong, show_answer)
+
+
+def answer_shown(worked: str) -> Feedback:
+    """What ``show_answer=True`` gives before any answer: the worked answer, with no verdict.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import answer_shown
+    >>> answer_shown("7 + 9 = 16.")
+    … The worked answer: 7 + 9 = 16.
+    """
+    return Feedback(None, f"The worked answer: {worked}")

@@ -1,0 +1,104 @@
+"""A model's layer-by-layer table (via ``torchinfo``), with its units in words.
+
+:func:`summary` is also importable from :mod:`ainotes.train`, where the chapters find it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import re
+from typing import Any
+
+import torch
+from torch import nn
+
+__all__ = ["readable_units", "summary"]
+
+
+def summary(model: nn.Module, input_size: tuple[int, ...], **kwargs: Any) -> Any:
+    """Layer-by-layer table of output shapes and parameter counts (via ``torchinfo``).
+
+    ``input_size`` includes the batch dimension, e.g. ``(1, 1, 28, 28)``. The returned object
+    prints as the table; extra keyword arguments go to ``torchinfo.summary``. Unit labels read
+    ``"Total mult-adds (millions): 2.66"``: torchinfo 1.8 on Python 3.11 and later prints its
+    unit as ``(Units.MEGABYTES)``, which is neither the unit nor a size in bytes.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.train import summary   # or from ainotes.model_summary
+    >>> text = str(summary(nn.Sequential(nn.Conv2d(1, 8, 3), nn.Flatten()), (1, 1, 28, 28)))
+    >>> [line for line in text.splitlines() if "mult-adds" in line]
+    ['Total mult-adds (millions): 0.05']
+    """
+    import torchinfo
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"Expected a torch.nn.Module, got {type(model).__name__}.")
+    device = _model_device(model)
+    options = dict(col_names=("output_size", "num_params"), depth=3, verbose=0, device=device,
+                   row_settings=("var_names",))  # fmt: skip
+    options.update(kwargs)
+    verbose = options.get("verbose") or 0
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # printed below, with readable units
+            stats = torchinfo.summary(model, input_size=input_size, **options)
+    except RuntimeError as exc:  # torchinfo wraps the model's own shape error
+        raise ValueError(
+            f"The model could not process an input of size {tuple(input_size)}: "
+            f"{_root_cause(exc)}. Check the input size (batch, channels, height, width) "
+            "against the model's first layer."
+        ) from None
+    stats.__class__ = _readable_summary_class(type(stats))
+    if verbose:
+        print(stats)
+    return stats
+
+
+_UNIT_WORDS = {"K": "thousands", "M": "millions", "G": "billions", "T": "trillions"}
+_UNIT_NAMES = {"KILOBYTES": "K", "MEGABYTES": "M", "GIGABYTES": "G", "TERABYTES": "T"}
+# "(Units.MEGABYTES)" (torchinfo 1.8 on Python >= 3.11) or "(M)" (the intended text), in a totals line.
+_UNIT_LABEL = re.compile(r"^((?:Total|Trainable|Non-trainable) [\w -]+?) \((?:Units\.)?(\w+)\):", re.MULTILINE)
+
+
+def readable_units(text: str) -> str:
+    """Unit labels of a torchinfo summary in words: ``(Units.MEGABYTES)`` or ``(M)`` → ``(millions)``.
+
+    Only the totals lines change (``Total params``, ``Total mult-adds``, ...); numbers and the
+    size lines in MB stay as they are.
+
+    Examples
+    --------
+    >>> from ainotes.model_summary import readable_units
+    >>> readable_units("Total mult-adds (Units.MEGABYTES): 2.66\\nTotal params (G): 1.20")
+    'Total mult-adds (millions): 2.66\\nTotal params (billions): 1.20'
+    """
+
+    def words(match: re.Match) -> str:
+        unit = _UNIT_NAMES.get(match[2], match[2])
+        return f"{match[1]} ({_UNIT_WORDS[unit]}):" if unit in _UNIT_WORDS else match[0]
+
+    return _UNIT_LABEL.sub(words, text)
+
+
+@functools.cache
+def _readable_summary_class(base: type) -> type:
+    """A subclass of torchinfo's ``ModelStatistics`` that prints its units in words."""
+
+    def __repr__(self) -> str:
+        return readable_units(base.__repr__(self))
+
+    return type(base.__name__, (base,), {"__repr__": __repr__, "__str__": __repr__, "__module__": __name__})
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    param = next(model.parameters(), None)
+    return param.device if param is not None else torch.device("cpu")
