@@ -110,6 +110,7 @@ def _grid_of_maps(
     annotate: bool,
     title: str | None,
     what: str,
+    shared: bool = False,
 ) -> Figure:
     arrays = [np.asarray(torch.as_tensor(m, dtype=torch.float32).detach().cpu()) for m in maps]
     if not arrays:
@@ -121,14 +122,25 @@ def _grid_of_maps(
         raise ValueError(f"{len(titles)} titles for {len(arrays)} {what}s: give one per {what}.")
     ncols = min(ncols, len(arrays))
     nrows = -(-len(arrays) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * 1.25, nrows * size), squeeze=False)
+    width = ncols * size * (1.0 if shared else 1.25) + (0.8 if shared else 0)  # room for one or many colour bars
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, nrows * size), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for i, (ax, a) in enumerate(zip(axes.flat, arrays)):
-        draw_map(ax, a, title=None if titles is None else titles[i], symmetric=symmetric, annotate=annotate)
+    shown = [draw_map(ax, a, title=None if titles is None else titles[i], symmetric=symmetric, annotate=annotate,
+                      colorbar=not shared) for i, (ax, a) in enumerate(zip(axes.flat, arrays))]  # fmt: skip
+    if shared:  # one colour scale for all, so that colours compare across panels
+        if symmetric:
+            limit = max(float(np.abs(a).max()) for a in arrays) or 1.0
+            low, high = -limit, limit
+        else:
+            low, high = min(float(a.min()) for a in arrays), max(float(a.max()) for a in arrays)
+        for image in shown:
+            image.set_clim(low, high)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    if shared:
+        fig.colorbar(shown[0], ax=axes.ravel().tolist(), fraction=0.03, pad=0.02)
     return fig
 
 
@@ -140,8 +152,12 @@ def show_kernels(
     size: float = 2.0,
     annotate: bool = True,
     title: str | None = None,
+    shared: bool = False,
 ) -> Figure:
     """Kernels (filters) as small heat maps with their values written in, and colour bars.
+
+    With ``shared=True`` all kernels use one colour scale and one colour bar, so that colours
+    compare across kernels (each kernel has its own scale otherwise).
 
     Negative weights are blue, positive red, zero white, on a scale symmetric around zero.
     ``kernels`` is a tensor (N, kH, kW) or a sequence of 2-D kernels.
@@ -155,7 +171,7 @@ def show_kernels(
     'top edge'
     """
     return _grid_of_maps(kernels, titles, ncols=ncols, size=size, symmetric=True, annotate=annotate,
-                         title=title, what="kernel")  # fmt: skip
+                         title=title, what="kernel", shared=shared)  # fmt: skip
 
 
 def show_feature_maps(
@@ -166,8 +182,11 @@ def show_feature_maps(
     size: float = 2.4,
     symmetric: bool = True,
     title: str | None = None,
+    shared: bool = False,
 ) -> Figure:
     """Feature maps (outputs of a convolution) with colour bars: where each filter responds.
+
+    With ``shared=True`` all maps use one colour scale and one colour bar (compare strengths).
 
     With ``symmetric=True`` (the default) zero is white, strong positive responses red and strong
     negative ones blue, so the sign of a response is visible; use ``symmetric=False`` for
@@ -182,7 +201,7 @@ def show_feature_maps(
     ('maps', 4)
     """
     return _grid_of_maps(maps, titles, ncols=ncols, size=size, symmetric=symmetric, annotate=False,
-                         title=title, what="feature map")  # fmt: skip
+                         title=title, what="feature map", shared=shared)  # fmt: skip
 
 
 def _product_label(a: float, b: float, short: bool) -> str:

@@ -34,7 +34,7 @@ PRESET_KERNELS: dict[str, list[list[float]]] = {
     "top edge": [[-1.0, -1.0, -1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
     "left edge": [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]],
     "diagonal edge ↗": [[0.0, 1.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, -1.0, 0.0]],
-    "diagonal edge ↘": [[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]],
+    "diagonal edge ↖": [[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]],
     "vertical line": [[-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, 2.0, -1.0]],
     "blur": [[1 / 9] * 3] * 3,
     "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
@@ -55,7 +55,7 @@ def preset_kernel(name: str, size: int = 3) -> torch.Tensor:
     With ``c`` the centre index, ``row`` and ``col`` the indices of a weight:
 
     - ``"top edge"``: sign(row − c), ``"left edge"``: sign(col − c);
-    - ``"diagonal edge ↗"``: sign(col − row), ``"diagonal edge ↘"``: sign(size − 1 − row − col);
+    - ``"diagonal edge ↗"``: sign(col − row), ``"diagonal edge ↖"``: sign(size − 1 − row − col);
     - ``"vertical line"``: size − 1 in the centre column, −1 elsewhere (each row sums to 0);
     - ``"blur"``: 1 / size² everywhere (the average of the window);
     - ``"sharpen"``, ``"identity"``: their 3×3 version in the centre, zeros around it.
@@ -84,7 +84,7 @@ def preset_kernel(name: str, size: int = 3) -> torch.Tensor:
         "top edge": lambda: torch.sign(row - c),
         "left edge": lambda: torch.sign(col - c),
         "diagonal edge ↗": lambda: torch.sign(col - row),
-        "diagonal edge ↘": lambda: torch.sign(size - 1 - row - col),
+        "diagonal edge ↖": lambda: torch.sign(size - 1 - row - col),
         "vertical line": lambda: torch.where(col == c, size - 1, -1),
         "blur": lambda: torch.full((size, size), 1 / size**2),
     }

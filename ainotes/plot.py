@@ -186,7 +186,7 @@ def plot_class_accuracy(
     colours = [_WRONG if v == np.nanmin(values) else "C0" for v in values]
     ax.barh(list(classes), values, color=colours)
     ax.invert_yaxis()
-    ax.set(xlabel="accuracy on the test set (%)", xlim=(max(0, np.nanmin(values) - 10), 100), title=title)
+    ax.set(xlabel="accuracy on the test set (%)", xlim=(0, 100), title=title)  # from 0: bar lengths compare
     for y, v in enumerate(values):
         ax.text(v, y, f" {v:.1f}", va="center", fontsize=8)
     fig.tight_layout()

@@ -73,7 +73,7 @@ def test_structure_objectives_thresholds_and_exercises(chapter):
     hidden = [c for c in code_cells(nb) if "remove-cell" in c["metadata"].get("tags", [])]
     assert any("assert" in "".join(c["source"]) for c in hidden), "assert the chapter's thresholds in a remove-cell"
     exercises = re.findall(r"```\{exercise\}", markdown)
-    assert len(exercises) >= 3 and len(re.findall(r"```\{solution-start\}", markdown)) == len(exercises)
+    assert len(exercises) >= 6 and len(re.findall(r"```\{solution-start\}", markdown)) == len(exercises)
     assert markdown.count(":class: dropdown") >= len(exercises)
     assert "{glue:text}" in markdown, "quote computed numbers with glue, not by hand"
 
@@ -107,3 +107,25 @@ def test_offline_assets_are_used_only_when_fetched(tmp_path):
     assert config.mathjax_path == "mathjax/tex-chtml.js"
     assert config.html_static_path == ["_static", str(tmp_path / "_vendor")]
     assert list(config.nb_ipywidgets_js) == ["widgets/require.js", "widgets/embed-amd.js"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_the_bar_self_checks_and_a_widget_shown_on_the_website(chapter):
+    from tools.editions.guide import exercises
+
+    assert sum(e["self_check"] for e in exercises(chapter)) >= 3, "at least 3 self-checking exercises"
+    widget_views = [o for c in code_cells(load(chapter)) for o in c["outputs"]
+                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]  # fmt: skip
+    assert widget_views, "at least one widget, executed, so that the website shows its default state"
+
+
+def test_readme_run_times_are_the_measured_ones():
+    from tools.editions.guide import TIMES, duration
+
+    times = json.loads((ROOT / TIMES).read_text())
+    readme = (ROOT / "README.md").read_text()
+    for chapter in CHAPTERS:
+        cpu = [e for where, e in times[chapter.name].items() if where.startswith("CPU")]
+        assert cpu, f"measure {chapter.name} with benchmarks/chapter_times.py"
+        row = next(line for line in readme.splitlines() if f"(book/{chapter.name})" in line)
+        assert f"| {duration(cpu[0]['median_s'])} |" in row, f"README run time of {chapter.name}: not the measured one"

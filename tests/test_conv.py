@@ -287,7 +287,7 @@ def test_preset_formulas_at_every_size(size):
     assert torch.equal(preset_kernel("top edge", size), sign(row - c))
     assert torch.equal(preset_kernel("left edge", size), sign(col - c))
     assert torch.equal(preset_kernel("diagonal edge ↗", size), sign(col - row))
-    assert torch.equal(preset_kernel("diagonal edge ↘", size), sign(size - 1 - row - col))
+    assert torch.equal(preset_kernel("diagonal edge ↖", size), sign(size - 1 - row - col))
     line = preset_kernel("vertical line", size)
     assert line[:, c].eq(size - 1).all() and line.sum(1).eq(0).all() and line.eq(-1).sum() == size * (size - 1)
     assert torch.allclose(preset_kernel("blur", size), torch.full((size, size), 1 / size**2))

@@ -140,3 +140,16 @@ def test_image_grid_predictions_without_labels_are_not_marked_wrong():
     fig = show_images(torch.rand(2, 8, 8), predictions=[1, 0], classes=["cat", "dog"])
     assert [ax.get_title() for ax in fig.axes] == ["dog", "cat"]
     assert {ax.title.get_color() for ax in fig.axes} == {"black"}
+
+
+def test_shared_colour_scale_gives_one_colour_bar_and_one_scale():
+    import torch
+
+    from ainotes.plot import show_feature_maps, show_kernels
+
+    kernels = torch.stack([torch.ones(3, 3), -2 * torch.ones(3, 3), 0.5 * torch.ones(3, 3)])
+    fig = show_kernels(kernels, ["a", "b", "c"], shared=True, annotate=False)
+    assert len(fig.axes) == 3 + 1  # three kernels, one colour bar
+    assert {im.get_clim() for ax in fig.axes[:3] for im in ax.images} == {(-2.0, 2.0)}
+    fig = show_feature_maps(torch.stack([torch.zeros(4, 4), torch.full((4, 4), 3.0)]), shared=True, symmetric=False)
+    assert {im.get_clim() for ax in fig.axes[:2] for im in ax.images} == {(0.0, 3.0)}

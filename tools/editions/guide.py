@@ -59,7 +59,8 @@ def _data(path: Path) -> str:
     return ", ".join(f"{name} ({size / 2**20:.0f} MiB)" for name, size in used) or "none"
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A measured run time as the guide and the README write it: "103 s", "3.5 min"."""
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
@@ -71,8 +72,8 @@ def _times(book: Book, path: Path, gpu: bool) -> str:
     for where, e in sorted(runs.items()):
         if where.startswith("GPU") != gpu:
             continue
-        spread = f", {_duration(e['min_s'])}–{_duration(e['max_s'])} over {e['runs']} runs" if e["runs"] > 1 else ""
-        cells.append(f"{_duration(e['median_s'])} ({where.split(': ', 1)[1]}{spread})")
+        spread = f", {duration(e['min_s'])}–{duration(e['max_s'])} over {e['runs']} runs" if e["runs"] > 1 else ""
+        cells.append(f"{duration(e['median_s'])} ({where.split(': ', 1)[1]}{spread})")
     return "; ".join(cells) or "not measured yet"
 
 
