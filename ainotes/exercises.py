@@ -241,8 +241,10 @@ def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Seq
         return Feedback(None, NO_ANSWER)
     shape = output_shape(features, (1, *input_shape[-3:]))[1:]
     if len(shape) != 3:
-        raise ValueError(f"`features` should stop before the flatten, where the maps are still (channels, height, "
-                         f"width); it gives {list(shape)}. Pass the layers up to, not including, nn.Flatten.")
+        raise ValueError(
+            f"`features` should stop before the flatten, where the maps are still (channels, height, "
+            f"width); it gives {list(shape)}. Pass the layers up to, not including, nn.Flatten."
+        )
     channels, height, width = shape
     expected = channels * height * width
     maps = f"the feature maps that reach the flatten are {channels}×{height}×{width} = {expected:,} values per image."
