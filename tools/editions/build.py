@@ -206,7 +206,8 @@ def _stub(cell: dict, exercise: str, where: str) -> str:
 
 def _banner(book: Book, path: Path, edition: str, self_checks: bool) -> str:
     web = f"{book.website}book/{path.stem}.html"
-    checks = " Cells with `answer = None` check your answer when you run them." if self_checks else ""
+    checks = (" Cells that call a `check_...` function check your answer when you run them: first replace the "
+              "`None` (or the `...` in a function) with yours." if self_checks else "")  # fmt: skip
     if edition == "colab":
         return (f"> **Colab edition** of chapter {chapter_number(path)}, made from `book/{path.name}` for "
                 f"`ainotes` {book.version}. The [website]({web}) shows the same chapter. Run the first code cell "
