@@ -111,6 +111,7 @@ def _grid_of_maps(
     title: str | None,
     what: str,
     shared: bool = False,
+    fmt: str = ".3g",
 ) -> Figure:
     arrays = [np.asarray(torch.as_tensor(m, dtype=torch.float32).detach().cpu()) for m in maps]
     if not arrays:
@@ -127,7 +128,7 @@ def _grid_of_maps(
     for ax in axes.flat:
         ax.axis("off")
     shown = [draw_map(ax, a, title=None if titles is None else titles[i], symmetric=symmetric, annotate=annotate,
-                      colorbar=not shared) for i, (ax, a) in enumerate(zip(axes.flat, arrays))]  # fmt: skip
+                      colorbar=not shared, fmt=fmt) for i, (ax, a) in enumerate(zip(axes.flat, arrays))]  # fmt: skip
     if shared:  # one colour scale for all, so that colours compare across panels
         if symmetric:
             limit = max(float(np.abs(a).max()) for a in arrays) or 1.0
@@ -153,8 +154,11 @@ def show_kernels(
     annotate: bool = True,
     title: str | None = None,
     shared: bool = False,
+    fmt: str = ".3g",
 ) -> Figure:
     """Kernels (filters) as small heat maps with their values written in, and colour bars.
+
+    ``fmt`` formats the written values (``".2f"`` keeps learned weights short).
 
     With ``shared=True`` all kernels use one colour scale and one colour bar, so that colours
     compare across kernels (each kernel has its own scale otherwise).
@@ -171,7 +175,7 @@ def show_kernels(
     'top edge'
     """
     return _grid_of_maps(kernels, titles, ncols=ncols, size=size, symmetric=True, annotate=annotate,
-                         title=title, what="kernel", shared=shared)  # fmt: skip
+                         title=title, what="kernel", shared=shared, fmt=fmt)  # fmt: skip
 
 
 def show_feature_maps(

@@ -90,7 +90,7 @@ class ConvolutionExplorer(w.VBox):
             if not self._given:
                 raise ValueError("Give at least one kernel, or leave kernels out to use the presets.")
         names = list(self._given or PRESET_KERNELS)
-        style = {"description_width": "86px"}
+        style = {"description_width": "100px"}
         self.image = w.Dropdown(options=list(self.images), description="image", style=style)
         self.preset = w.Dropdown(options=[*names, "custom"], description="kernel", style=style)
         self.size = w.Dropdown(options=list(KERNEL_SIZES), value=KERNEL_SIZES[0], description="kernel size",
@@ -110,7 +110,9 @@ class ConvolutionExplorer(w.VBox):
         self._set_weights(self._named(self.preset.value, self.size.value))
         weights = w.VBox([self.grid_label, self.grid])
         settings = w.VBox([self.size, self.stride, self.padding, self.padding_mode, self.dilation])
-        children = [w.HBox([self.image, self.preset]), w.HBox([weights, settings]), self.figure, self.formula]
+        wrap = w.Layout(flex_flow="row wrap")  # on a phone the controls wrap instead of being cut off
+        children = [w.HBox([self.image, self.preset], layout=wrap), w.HBox([weights, settings], layout=wrap),
+                    self.figure, self.formula]  # fmt: skip
         super().__init__(children + ([self.task_list] if tasks else []))
         self.preset.observe(lambda _: self._on_preset(), "value")
         self.size.observe(lambda _: self._on_size(), "value")

@@ -72,7 +72,8 @@ def _times(book: Book, path: Path, gpu: bool) -> str:
     for where, e in sorted(runs.items()):
         if where.startswith("GPU") != gpu:
             continue
-        spread = f", {duration(e['min_s'])}–{duration(e['max_s'])} over {e['runs']} runs" if e["runs"] > 1 else ""
+        low, high = duration(e["min_s"]), duration(e["max_s"])
+        spread = f", {low}–{high} over {e['runs']} runs" if e["runs"] > 1 and low != high else ""
         cells.append(f"{duration(e['median_s'])} ({where.split(': ', 1)[1]}{spread})")
     return "; ".join(cells) or "not measured yet"
 
