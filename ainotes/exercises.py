@@ -23,7 +23,7 @@ from torch import nn
 
 from ainotes.code_checks import check_conv2d
 from ainotes.conv import conv_output_size, output_size_formula, receptive_field
-from ainotes.feedback import NO_ANSWER, Feedback, answer_shown, judge, question_key, reset_attempts, whole_number
+from ainotes.feedback import NO_ANSWER, Feedback, answer_shown, judge, question_key, read_answer, reset_attempts
 from ainotes.hints import (
     GENERIC_BATCHES,
     GENERIC_FLATTEN,
@@ -75,12 +75,10 @@ def check_output_size(answer: int | None, size: int, kernel_size: int, stride: i
     >>> check_output_size(15, size=32, kernel_size=5, stride=2, padding=2)
     ✗ Not quite. You said 15, but (32 + 2×2 − 1×(5 − 1) − 1) // 2 + 1 = 16. Did you forget the `+ 1`? It counts the kernel's first position.
     """
-    value = whole_number(answer, "An output size")
+    value = read_answer(answer, "An output size", show_answer)
     if isinstance(value, Feedback):
         return value
     question = (size, kernel_size, stride, padding, dilation)
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     expected = conv_output_size(*question)
     formula = output_size_formula(*question)
     if value is None:
@@ -174,11 +172,9 @@ def check_parameter_count(answer: int | None, layer: nn.Module, *, show_answer: 
     >>> check_parameter_count(12_832, nn.Conv2d(16, 32, kernel_size=5))
     ✓ Right. 12,800 (weight) + 32 (bias) = 12,832.
     """
-    value = whole_number(answer, "A parameter count")
+    value = read_answer(answer, "A parameter count", show_answer)
     if isinstance(value, Feedback):
         return value
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     counts = {name: p.numel() for name, p in layer.named_parameters()}
     expected = sum(counts.values())
     working = f"{' + '.join(f'{n:,} ({name})' for name, n in counts.items())} = {expected:,}."
@@ -201,11 +197,9 @@ def check_receptive_field(answer: int | None, layers: nn.Sequential | Iterable[A
     >>> check_receptive_field(5, nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3)))
     ✓ Right. Layer by layer the field grows 3 → 5: one output pixel sees 5×5 input pixels.
     """
-    value = whole_number(answer, "A receptive field")
+    value = read_answer(answer, "A receptive field", show_answer)
     if isinstance(value, Feedback):
         return value
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     layers = layers if isinstance(layers, nn.Module) else list(layers)
     geometry = receptive_field(layers)
     path = " → ".join(str(g.receptive_field) for g in geometry)
@@ -234,11 +228,9 @@ def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Seq
     >>> check_flatten_size(256, nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2)), (1, 18, 18))
     ✓ Right. The feature maps are 4×8×8, so 256 values per image.
     """
-    value = whole_number(answer, "A flatten size")
+    value = read_answer(answer, "A flatten size", show_answer)
     if isinstance(value, Feedback):
         return value
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     shape = output_shape(features, (1, *input_shape[-3:]))[1:]
     if len(shape) != 3:
         raise ValueError(
@@ -278,11 +270,9 @@ def check_batch_count(answer: int | None, n_images: int, batch_size: int, drop_l
     ✓ Right. 1,000 images in batches of 64: 15 full batches and one of 40, 16 in all.
     """
     full, rest = _counts(n_images, batch_size)
-    value = whole_number(answer, "A number of batches")
+    value = read_answer(answer, "A number of batches", show_answer)
     if isinstance(value, Feedback):
         return value
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     expected = full + (bool(rest) and not drop_last)
     working = f"{n_images:,} images in batches of {batch_size}: {full} full batch{'es' * (full != 1)}"
     if not rest:
@@ -309,11 +299,9 @@ def check_last_batch(answer: int | None, n_images: int, batch_size: int, *, show
     ✓ Right. 1,000 = 15 × 64 + 40: the last batch holds 40 images.
     """
     full, rest = _counts(n_images, batch_size)
-    value = whole_number(answer, "A batch size")
+    value = read_answer(answer, "A batch size", show_answer)
     if isinstance(value, Feedback):
         return value
-    if value is None and not show_answer:
-        return Feedback(None, NO_ANSWER)
     expected = rest or batch_size
     if not full:
         working = f"{n_images:,} images make a single batch, smaller than {batch_size}: it holds {expected} images."

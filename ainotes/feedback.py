@@ -19,6 +19,7 @@ from torch import nn
 
 __all__ = [
     "NO_ANSWER",
+    "read_answer",
     "TRY_AGAIN",
     "Feedback",
     "answer_shown",
@@ -84,6 +85,26 @@ def whole_number(answer: Any, what: str) -> int | Feedback | None:
             return int(answer)
         return Feedback(False, f"{what} is a whole number; you gave {answer!r}.")
     return answer
+
+
+def read_answer(answer: Any, what: str, show_answer: bool = False) -> int | Feedback | None:
+    """A reader's numeric answer, or the Feedback that ends the check before any computing.
+
+    Not a whole number: a verdict saying so. ``None``: the "Not answered yet" reminder, unless
+    ``show_answer`` asks for the worked answer (then None comes back).
+
+    Examples
+    --------
+    >>> from ainotes.feedback import read_answer
+    >>> read_answer(26.0, "An output size"), read_answer(None, "An output size", show_answer=True)
+    (26, None)
+    >>> read_answer(None, "An output size").correct is None
+    True
+    """
+    value = whole_number(answer, what)
+    if value is None and not show_answer:
+        return Feedback(None, NO_ANSWER)
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -43,6 +43,14 @@ GENERIC_LAST_BATCH = ("Take away all the full batches: what is left over (the re
                       "batch; nothing left over means the last batch is a full one.")  # fmt: skip
 
 
+def _matching(value: int, expected: int, candidates: list[tuple[int | None, str]]) -> str:
+    """The hint of the first wrong answer in ``candidates`` that ``value`` equals; "" if none."""
+    for guess, hint in candidates:
+        if guess is not None and guess != expected and value == guess:
+            return hint
+    return ""
+
+
 def _size_or_none(*args: int | str) -> int | None:
     try:
         return conv_output_size(*args)
@@ -83,10 +91,7 @@ def output_size_hint(value: int, size: int, kernel_size: int, stride: int = 1, p
     for guess in (size - kernel_size, size + total - kernel_size, size - span, size + total - span,
                   (size + total - kernel_size) // stride, (size + total - span - 1) // stride):  # fmt: skip
         candidates.append((guess, n_minus_k + f"with {FORMULA}."))
-    for guess, hint in candidates:
-        if guess is not None and guess != expected and value == guess:
-            return hint
-    return ""
+    return _matching(value, expected, candidates)
 
 
 def receptive_field_hint(value: int, geometry: Sequence[LayerGeometry]) -> str:
@@ -115,10 +120,7 @@ def receptive_field_hint(value: int, geometry: Sequence[LayerGeometry]) -> str:
         (sum(g.kernel_size for g in geometry), "Adding the kernel sizes counts the pixels where neighbouring "
          "windows overlap twice, and leaves out the jump: start at 1 and let each layer add (kernel − 1) × jump."),
     ]  # fmt: skip
-    for guess, hint in candidates:
-        if guess is not None and guess != expected and value == guess:
-            return hint
-    return ""
+    return _matching(value, expected, candidates)
 
 
 def flatten_hint(value: int, channels: int, height: int, width: int) -> str:
@@ -174,10 +176,7 @@ def parameter_hint(value: int, layer: nn.Module) -> str:
     if isinstance(layer, nn.Linear):
         candidates.append((layer.weight.numel() + layer.in_features,
                            "A Linear layer has one bias per output feature, not per input feature."))  # fmt: skip
-    for guess, hint in candidates:
-        if guess is not None and guess != expected and value == guess:
-            return hint
-    return ""
+    return _matching(value, expected, candidates)
 
 
 def generic_parameter_hint(layer: nn.Module) -> str:
@@ -270,10 +269,7 @@ def batch_count_hint(value: int, n_images: int, batch_size: int, drop_last: bool
         (batch_size, "That is the batch size; the question is how many batches it takes to go through all the "
          "images once."),
     ]  # fmt: skip
-    for guess, hint in candidates:
-        if guess != expected and value == guess:
-            return hint
-    return ""
+    return _matching(value, expected, candidates)
 
 
 def last_batch_hint(value: int, n_images: int, batch_size: int) -> str:
@@ -295,7 +291,4 @@ def last_batch_hint(value: int, n_images: int, batch_size: int) -> str:
         (n_images // batch_size, "That counts the full batches; the question is how many images the last batch "
          "holds."),
     ]  # fmt: skip
-    for guess, hint in candidates:
-        if guess != expected and value == guess:
-            return hint
-    return ""
+    return _matching(value, expected, candidates)

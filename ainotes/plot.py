@@ -194,21 +194,30 @@ def plot_class_accuracy(
 
 
 def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confusion matrix") -> Figure:
-    """Heat map of a confusion matrix (rows: true class, columns: predicted class)."""
+    """Heat map of a confusion matrix (rows: true class, columns: predicted class).
+
+    The mistakes (off the diagonal) are shaded on their own scale, so that the confusions stand
+    out; the correct counts on the diagonal are written in bold on a plain background.
+    """
     matrix = np.asarray(torch.as_tensor(cm))
     if matrix.shape != (len(classes), len(classes)):
         raise ValueError(f"Expected a {len(classes)}×{len(classes)} matrix, got {matrix.shape}.")
+    mistakes = matrix.astype(float)
+    np.fill_diagonal(mistakes, np.nan)  # not drawn: the diagonal would set the whole colour scale
     fig, ax = plt.subplots(figsize=(7, 6))
-    ax.imshow(matrix, cmap="Blues")
+    shown = ax.imshow(mistakes, cmap="Reds", vmin=0)
     ax.grid(False)
     ticks = np.arange(len(classes))
     ax.set_xticks(ticks, classes, rotation=45, ha="right")
     ax.set_yticks(ticks, classes)
     ax.set(xlabel="predicted class", ylabel="true class", title=title)
-    threshold = matrix.max() / 2
+    fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="mistakes (images)")
+    off_diagonal = mistakes[~np.isnan(mistakes)]
+    threshold = off_diagonal.max() / 2 if off_diagonal.size else 0
     for i in range(len(classes)):
         for j in range(len(classes)):
-            ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=7,
-                    color="white" if matrix[i, j] > threshold else "black")  # fmt: skip
+            dark = i != j and matrix[i, j] > threshold
+            ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8.5,
+                    fontweight="bold" if i == j else "normal", color="white" if dark else "black")  # fmt: skip
     fig.tight_layout()
     return fig

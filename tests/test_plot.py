@@ -153,3 +153,16 @@ def test_shared_colour_scale_gives_one_colour_bar_and_one_scale():
     assert {im.get_clim() for ax in fig.axes[:3] for im in ax.images} == {(-2.0, 2.0)}
     fig = show_feature_maps(torch.stack([torch.zeros(4, 4), torch.full((4, 4), 3.0)]), shared=True, symmetric=False)
     assert {im.get_clim() for ax in fig.axes[:2] for im in ax.images} == {(0.0, 3.0)}
+
+
+def test_confusion_shades_the_mistakes_and_bolds_the_diagonal(recwarn):
+    import torch
+
+    from ainotes.plot import plot_confusion
+
+    fig = plot_confusion(torch.tensor([[5, 1], [3, 7]]), ["a", "b"])
+    texts = {t.get_text(): t for t in fig.axes[0].texts}
+    assert texts["5"].get_fontweight() == "bold" and texts["3"].get_fontweight() == "normal"
+    assert fig.axes[0].images[0].get_clim() == (0.0, 3.0)  # the scale of the mistakes only
+    plot_confusion(torch.tensor([[4, 0], [0, 6]]), ["a", "b"])  # no mistakes at all: no warning
+    assert not [w for w in recwarn if "NaN" in str(w.message)]
