@@ -424,3 +424,6 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     assert [e["number"] for e in conv if e["self_check"]] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.9"]
     first = exercises(ROOT / "book" / "01-first-cnn.ipynb")
     assert [e["number"] for e in first if e["self_check"]] == ["1.1", "1.2", "1.3"]
+    # Every exercise is still there (a rewritten solution once swallowed the exercise after it).
+    assert [e["label"] for e in first][-2:] == ["first-cnn-ex-mlp", "first-cnn-ex-mistakes"]
+    assert (len(first), len(conv)) == (8, 9)
