@@ -23,12 +23,12 @@ def fresh_cache(cache_root, monkeypatch):
 @pytest.fixture
 def no_network(monkeypatch):
     """Downloads fail as they do on a machine without internet, without sending anything."""
-    import ainotes.data
+    from ainotes.data import sources
 
     def refuse(host, timeout):
         raise OSError(f"Name or service not known: {host}")
 
-    monkeypatch.setattr(ainotes.data, "_resolve", refuse)
+    monkeypatch.setattr(sources, "_resolve", refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-import ainotes.data as D
 from ainotes.data import (
     ChecksumError,
     DataUnavailableError,
@@ -14,9 +13,11 @@ from ainotes.data import (
     channel_stats,
     cifar10,
     data_root,
+    digits,
     fashion_mnist,
     mirror_folders,
     mnist,
+    sources,
 )
 
 
@@ -35,7 +36,7 @@ def test_data_root_default_is_a_cache_folder(monkeypatch, tmp_path):
 def test_mirror_list_keeps_order_and_rejects_missing_folders(monkeypatch, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
-    monkeypatch.setattr(D, "DEFAULT_MIRRORS", ())
+    monkeypatch.setattr(sources, "DEFAULT_MIRRORS", ())
     monkeypatch.setenv("AINOTES_MIRROR", f"{b}:{a}")
     assert mirror_folders() == [b, a]
     monkeypatch.setenv("AINOTES_MIRROR", str(tmp_path / "typo"))
@@ -60,7 +61,7 @@ def test_fashion_mnist_classes_and_sizes(fresh_cache):
 
 def test_second_load_uses_the_cache(fresh_cache, monkeypatch):
     fashion_mnist()
-    monkeypatch.setattr(D, "_find_in_mirror", lambda *a: pytest.fail("mirror read again"))
+    monkeypatch.setattr(digits, "_find_in_mirror", lambda *a: pytest.fail("mirror read again"))
     assert len(fashion_mnist()) == 60000
 
 
@@ -69,7 +70,7 @@ def test_damaged_cache_file_is_rebuilt(fresh_cache):
     target = fresh_cache / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte"
     target.write_bytes(target.read_bytes()[:100])  # truncated, as by a full disk
     test = fashion_mnist(train=False)
-    assert len(test) == 10000 and D._sha256_file(target) == D._RAW_SHA256["FashionMNIST"][target.name]
+    assert len(test) == 10000 and sources._sha256_file(target) == digits._RAW_SHA256["FashionMNIST"][target.name]
 
 
 def test_cifar10_interface():
@@ -140,7 +141,7 @@ def test_channel_stats_of_a_tensor_and_bad_shape():
 def empty_world(monkeypatch, tmp_path):
     """No cache, no mirror, and no Debian folder."""
     monkeypatch.setenv("AINOTES_DATA", str(tmp_path / "cache"))
-    monkeypatch.setattr(D, "DEFAULT_MIRRORS", ())
+    monkeypatch.setattr(sources, "DEFAULT_MIRRORS", ())
     monkeypatch.delenv("AINOTES_MIRROR", raising=False)
     monkeypatch.delenv("AINOTES_OFFLINE", raising=False)  # CI sets it; these tests choose their own
     return tmp_path
@@ -162,8 +163,8 @@ def test_no_network_fails_fast_with_advice(empty_world, no_network, loader):
 
 
 def test_a_hanging_network_is_cut_short(empty_world, monkeypatch):
-    monkeypatch.setattr(D, "_NETWORK_TIMEOUT_S", 0.2)
-    monkeypatch.setattr(D.socket, "getaddrinfo", lambda *a: time.sleep(30))
+    monkeypatch.setattr(sources, "_NETWORK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(sources.socket, "getaddrinfo", lambda *a: time.sleep(30))
     start = time.perf_counter()
     with pytest.raises(DataUnavailableError, match="within"):
         fashion_mnist()
@@ -173,7 +174,7 @@ def test_a_hanging_network_is_cut_short(empty_world, monkeypatch):
 def _mnist_mirror(root, source, damage=None):
     raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True)
-    for f in D._MNIST_GZ_SHA256:
+    for f in digits._MNIST_GZ_SHA256:
         shutil.copy(source / f, raw / f)
     if damage:
         data = bytearray((raw / damage).read_bytes())
@@ -209,7 +210,7 @@ def test_intact_mirror_copy_works(mnist_archives, empty_world, monkeypatch):
 def test_fashion_archive_that_is_not_gzip(empty_world, monkeypatch):
     folder = empty_world / "mirror" / "fashion-mnist"
     folder.mkdir(parents=True)
-    for f in D._IDX_FILES:
+    for f in digits._IDX_FILES:
         (folder / (f + ".gz")).write_bytes(b"not a gzip file")
     monkeypatch.setenv("AINOTES_MIRROR", str(empty_world / "mirror"))
     with pytest.raises(ChecksumError, match="not a readable gzip"):
@@ -219,7 +220,7 @@ def test_fashion_archive_that_is_not_gzip(empty_world, monkeypatch):
 def test_fashion_archive_with_wrong_content(empty_world, monkeypatch):
     folder = empty_world / "mirror" / "FashionMNIST" / "raw"
     folder.mkdir(parents=True)
-    for f in D._IDX_FILES:
+    for f in digits._IDX_FILES:
         with gzip.open(folder / (f + ".gz"), "wb") as handle:
             handle.write(b"\x00" * 64)
     monkeypatch.setenv("AINOTES_MIRROR", str(empty_world / "mirror"))
