@@ -34,7 +34,8 @@ from ainotes.data.sources import (
     data_root,
     mirror_folders,
 )
-from ainotes.data.tensors import as_tensors, channel_stats
+from ainotes.data.stats import channel_stats, unnormalize
+from ainotes.data.tensors import as_tensors
 
 __all__ = [
     "DATA_ENV",
@@ -51,4 +52,5 @@ __all__ = [
     "fashion_mnist",
     "mirror_folders",
     "mnist",
+    "unnormalize",
 ]

@@ -1,4 +1,7 @@
-"""Whole data sets as tensors, and per-channel statistics."""
+"""Whole data sets as tensors, read straight from their ``data`` and ``targets`` arrays.
+
+The per-channel statistics that use the same fast path live in :mod:`ainotes.data.stats`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from torch.utils.data import Subset
 
 
 # --------------------------------------------------------------------------------------------
-# Fast tensors and statistics
+# Fast tensors
 # --------------------------------------------------------------------------------------------
 def _raw_arrays(dataset: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """Images as uint8 (N, C, H, W) and labels as int64, straight from ``data``/``targets``."""
@@ -71,37 +74,3 @@ def as_tensors(
         s = torch.tensor(std, dtype=x.dtype).view(1, -1, 1, 1)
         x.sub_(m).div_(s)
     return x, labels
-
-
-def channel_stats(data: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per-channel mean and standard deviation of pixel values scaled to [0, 1].
-
-    ``data`` is a torchvision-style dataset or a float tensor (N, C, H, W). Computed in float64,
-    chunk by chunk, so CIFAR-10's 153 million values take little memory.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from ainotes.data import channel_stats
-    >>> x = torch.stack([torch.zeros(3, 2, 2), torch.ones(3, 2, 2)])
-    >>> mean, std = channel_stats(x)
-    >>> mean
-    (0.5, 0.5, 0.5)
-    """
-    if isinstance(data, torch.Tensor):
-        if data.ndim != 4:
-            raise ValueError(f"Expected a tensor of shape (N, C, H, W), got {tuple(data.shape)}.")
-        images, scale = data, 1.0
-    else:
-        images, scale = _raw_arrays(data)[0], 1.0 / 255
-    channels = images.shape[1]
-    total = torch.zeros(channels, dtype=torch.float64)
-    squares = torch.zeros(channels, dtype=torch.float64)
-    for chunk in images.split(4096):
-        chunk = chunk.to(torch.float64).mul_(scale).transpose(0, 1).reshape(channels, -1)
-        total += chunk.sum(1)
-        squares += chunk.square().sum(1)
-    count = images.numel() // channels
-    mean = total / count
-    std = ((squares - count * mean.square()) / (count - 1)).clamp_min(0).sqrt()  # unbiased, as torch.std
-    return tuple(mean.tolist()), tuple(std.tolist())
