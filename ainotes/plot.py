@@ -4,7 +4,8 @@ Each function draws on new axes (or the ``ax`` given), titles and labels them, a
 matplotlib ``Figure``. Nothing changes matplotlib's style on import: call :func:`set_theme`.
 The convolution figures live in :mod:`ainotes.convplot` (kernels, feature maps, the animation)
 and :mod:`ainotes.diagrams` (architecture, multi-channel convolution, padding kinds); the first
-four are re-exported here: ``from ainotes.plot import animate_convolution`` works.
+four are re-exported here: ``from ainotes.plot import animate_convolution`` works. Colour channels
+and their pixel values per channel are drawn by :mod:`ainotes.channelplot`.
 """
 
 from __future__ import annotations

@@ -1,19 +1,24 @@
 """Interactive front-ends for the chapters (ipywidgets), each a thin layer over pure functions.
 
-The logic lives in :mod:`ainotes.conv`, :mod:`ainotes.kernels`, :mod:`ainotes.exercises` and
-:mod:`ainotes.explorer_tasks`, which tests call directly; the widgets only read controls and show
-results. Each widget draws its default state when it is created, so a page built from the executed
-notebook shows a real figure, not an empty box. Both work with ipywidgets 7.7 (Google Colab) and 8.
+The logic lives in :mod:`ainotes.conv`, :mod:`ainotes.kernels`, :mod:`ainotes.exercises`,
+:mod:`ainotes.explorer_tasks` and :mod:`ainotes.channelplot`, which tests call directly; the widgets
+only read controls and show results. Each widget draws its default state when it is created, so a
+page built from the executed notebook shows a real figure, not an empty box. All work with
+ipywidgets 7.7 (Google Colab) and 8.
 
 - :class:`~ainotes.explorer.ConvolutionExplorer`: an image, a kernel and the settings of a
   convolution, live, with optional guided tasks;
+- :class:`~ainotes.channel_explorer.ChannelExplorer`: a CIFAR-10 image chosen by class, its colour
+  channels, and its pixel values per channel raw and normalised (figure from
+  :func:`ainotes.channelplot.channel_figure`);
 - :class:`~ainotes.quiz.ShapeQuiz`: predict output shapes, question by question, or layer by layer
   through a model (:meth:`ShapeQuiz.walk <ainotes.quiz.ShapeQuiz.walk>`).
 """
 
 from __future__ import annotations
 
+from ainotes.channel_explorer import ChannelExplorer
 from ainotes.explorer import ConvolutionExplorer
 from ainotes.quiz import ShapeQuiz
 
-__all__ = ["ConvolutionExplorer", "ShapeQuiz"]
+__all__ = ["ChannelExplorer", "ConvolutionExplorer", "ShapeQuiz"]

@@ -1,6 +1,7 @@
 import html
 import re
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -17,7 +18,7 @@ from ainotes.explorer_tasks import (
     size_keeping_way,
 )
 from ainotes.plot import animate_convolution
-from ainotes.widgets import ConvolutionExplorer, ShapeQuiz
+from ainotes.widgets import ChannelExplorer, ConvolutionExplorer, ShapeQuiz
 
 
 def digit():
@@ -385,3 +386,103 @@ def test_animation_refuses_large_images():
 
     with pytest.raises(ValueError, match="at most 12×12"):
         animate_convolution(torch.zeros(28, 28), PRESET_KERNELS["blur"])
+
+
+# ---------------------------------------------------------------- the channel explorer
+class TinyColour:
+    """30 random colour images in three classes, torchvision-style (as CIFAR-10's data, targets, classes)."""
+
+    classes = ["plane", "car", "bird"]
+
+    def __init__(self):
+        self.data = np.random.default_rng(0).integers(0, 256, (30, 6, 6, 3), dtype=np.uint8)
+        self.targets = [i % 3 for i in range(30)]
+
+
+@pytest.fixture
+def channel_shown(monkeypatch):
+    """What the channel explorer's figure area receives: the figure title of each display."""
+    import ainotes.channel_explorer
+
+    titles = []
+    monkeypatch.setattr(ainotes.channel_explorer, "display", lambda fig: titles.append(fig.get_suptitle()))
+    return titles
+
+
+CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+
+
+def test_channel_explorer_starts_at_its_image_and_follows_the_controls(channel_shown):
+    data = TinyColour()
+    explorer = ChannelExplorer(data, CIFAR_MEAN, CIFAR_STD, start=13, per_class=5)
+    assert channel_shown == ["image 13: car"]  # drawn at creation, once
+    assert explorer.category.value == 1 and explorer.number.value == 4 and explorer.number.max == 4  # 1, 4, 7, 10, 13
+    assert explorer.drawn["index"] == 13 and explorer.drawn["label"] == "car" and explorer.drawn["position"] == 4
+    image = torch.from_numpy(data.data[13]).permute(2, 0, 1).double() / 255
+    assert np.allclose(explorer.drawn["raw"][0], image.mean((1, 2)).tolist())
+    normalised_mean = (image.mean((1, 2)) - torch.tensor(CIFAR_MEAN)) / torch.tensor(CIFAR_STD)
+    assert np.allclose(explorer.drawn["normalised"][0], normalised_mean.tolist(), atol=1e-6)
+    assert (
+        "Image 13 (car)" in explorer.stats.value
+        and f"red mean {explorer.drawn['raw'][0][0]:.2f}" in explorer.stats.value
+    )
+    before = dict(explorer.drawn)
+    explorer.category.value = 2
+    assert explorer.drawn != before and explorer.drawn["index"] == 2 and explorer.drawn["label"] == "bird"
+    assert channel_shown[1:] == ["image 2: bird"]  # one redraw for the new class, not one per changed control
+    explorer.number.value = 3
+    assert (
+        explorer.drawn["index"] == 11
+        and channel_shown[-1] == "image 11: bird"
+        and "Image 11 (bird)" in explorer.stats.value
+    )
+
+
+def test_channel_explorer_default_is_cifar_training_image_79(channel_shown):
+    from ainotes.data import DataUnavailableError, cifar10
+
+    try:
+        train = cifar10()
+    except DataUnavailableError as exc:
+        pytest.skip(f"CIFAR-10 is not available here: {exc}")
+    explorer = ChannelExplorer(train, CIFAR_MEAN, CIFAR_STD)
+    assert explorer.drawn["index"] == 79 and explorer.drawn["label"] == "automobile"
+    assert explorer.category.value == 1 and explorer.number.value == 11 and explorer.number.max == 99
+    assert channel_shown == ["image 79: automobile"] and explorer.category.options[0] == ("airplane", 0)
+
+
+class NoClasses:
+    data, targets = np.zeros((2, 4, 4, 3), np.uint8), [0, 1]
+
+
+class Grey:
+    data, targets, classes = np.zeros((2, 4, 4), np.uint8), [0, 1], ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "kwargs", "error", "match"),
+    [
+        (NoClasses(), {}, TypeError, r"NoClasses has no `classes`: give a torchvision-style colour dataset"),
+        ([1, 2], {}, TypeError, r"list has no `data` or `targets` or `classes`"),
+        (Grey(), {}, ValueError, r"shape \(2, 4, 4\): the explorer needs colour images with 3 channels"),
+        (TinyColour(), {}, ValueError, r"`start` is 79, but the dataset has 30 images: give 0 to 29"),
+        (TinyColour(), {"start": -1}, ValueError, r"`start` is -1"),
+        (TinyColour(), {"start": 2.0}, TypeError, r"`start` must be an int, got 2\.0"),
+        (TinyColour(), {"start": 13, "per_class": 4}, ValueError, r"Image 13 is number 4 of class 'car'.*per_class=5"),
+        (TinyColour(), {"start": 0, "per_class": 0}, ValueError, r"`per_class` must be at least 1, got 0"),
+        (TinyColour(), {"start": 0, "mean": (0.5,)}, ValueError, r"`mean` has 1 value\(s\).*3 channel\(s\)"),
+        (TinyColour(), {"start": 0, "std": (0.2, 0, 0.2)}, ValueError, r"`std` is .*positive"),
+    ],
+)
+def test_channel_explorer_errors(channel_shown, dataset, kwargs, error, match):
+    mean, std = kwargs.pop("mean", CIFAR_MEAN), kwargs.pop("std", CIFAR_STD)
+    with pytest.raises(error, match=match):
+        ChannelExplorer(dataset, mean, std, **kwargs)
+    assert channel_shown == []  # refused before anything is drawn
+
+
+def test_channel_explorer_needs_targets_for_every_image():
+    data = TinyColour()
+    data.targets = data.targets[:-1]
+    with pytest.raises(ValueError, match="30 images but 29 targets"):
+        ChannelExplorer(data, CIFAR_MEAN, CIFAR_STD, start=0)
