@@ -10,11 +10,18 @@ working; the first wrong answer to a question gets a hint only (:mod:`ainotes.hi
 the common mistakes by their value); the second gets the worked answer; ``show_answer=True`` gives
 it at once. :func:`reset_attempts` forgets the wrong answers counted so far. The check of a
 hand-written convolution, :func:`check_conv2d`, lives in :mod:`ainotes.code_checks`.
+
+The checks of chapter 3, images as tensors, live in :mod:`ainotes.image_checks`:
+
+- :func:`check_permute_shape`: the shape after ``x.permute(*dims)``;
+- :func:`check_normalized_pixel`: a pixel's values after ``transforms.Normalize(mean, std)``;
+- :func:`check_memory`: the memory of a dense tensor, in B, kB, MB, GB, KiB, MiB or GiB;
+- :func:`check_unnormalize`: a function the reader writes that undoes ``Normalize``;
+- :func:`check_mean_std`: the per-channel mean and std of a data set's pixels.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,7 +30,16 @@ from torch import nn
 
 from ainotes.code_checks import check_conv2d
 from ainotes.conv import conv_output_size, output_size_formula, receptive_field
-from ainotes.feedback import NO_ANSWER, Feedback, answer_shown, judge, question_key, read_answer, reset_attempts
+from ainotes.feedback import (
+    NO_ANSWER,
+    Feedback,
+    answer_shown,
+    judge,
+    parse_shape,
+    question_key,
+    read_answer,
+    reset_attempts,
+)
 from ainotes.hints import (
     GENERIC_BATCHES,
     GENERIC_FLATTEN,
@@ -39,6 +55,13 @@ from ainotes.hints import (
     receptive_field_hint,
     shape_hint,
 )
+from ainotes.image_checks import (
+    check_mean_std,
+    check_memory,
+    check_normalized_pixel,
+    check_permute_shape,
+    check_unnormalize,
+)
 
 __all__ = [
     "Feedback",
@@ -46,10 +69,15 @@ __all__ = [
     "check_conv2d",
     "check_flatten_size",
     "check_last_batch",
+    "check_mean_std",
+    "check_memory",
+    "check_normalized_pixel",
     "check_output_shape",
     "check_output_size",
     "check_parameter_count",
+    "check_permute_shape",
     "check_receptive_field",
+    "check_unnormalize",
     "output_shape",
     "parse_shape",
     "reset_attempts",
@@ -87,25 +115,6 @@ def check_output_size(answer: int | None, size: int, kernel_size: int, stride: i
     return judge("check_output_size", question_key(*question), correct=value == expected, given=str(value),
                  right=formula, worked=f"{formula}.", hint=hint, generic_hint=GENERIC_OUTPUT_SIZE,
                  show_answer=show_answer)  # fmt: skip
-
-
-def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
-    """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list or a ``torch.Size``.
-
-    Examples
-    --------
-    >>> from ainotes.exercises import parse_shape
-    >>> parse_shape("torch.Size([1, 16, 30, 30])")
-    (1, 16, 30, 30)
-    """
-    if isinstance(text, str):
-        cleaned = text.replace("torch.Size", "")
-        if not re.fullmatch(r"[\s\[\]\(\),\dx×]*", cleaned) or not re.search(r"\d", cleaned):
-            raise ValueError(
-                f"Could not read a shape from {text!r}: write numbers separated by commas, like 1, 16, 30, 30."
-            )
-        return tuple(int(n) for n in re.findall(r"\d+", cleaned))
-    return tuple(int(n) for n in text)
 
 
 def output_shape(layer: nn.Module, input_shape: Sequence[int]) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = [
     "Feedback",
     "answer_shown",
     "judge",
+    "parse_shape",
     "question_key",
     "reset_attempts",
     "staged",
@@ -107,6 +108,25 @@ def read_answer(answer: Any, what: str, show_answer: bool = False) -> int | Feed
     return value
 
 
+def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
+    """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list or a ``torch.Size``.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import parse_shape
+    >>> parse_shape("torch.Size([1, 16, 30, 30])")
+    (1, 16, 30, 30)
+    """
+    if isinstance(text, str):
+        cleaned = text.replace("torch.Size", "")
+        if not re.fullmatch(r"[\s\[\]\(\),\dx×]*", cleaned) or not re.search(r"\d", cleaned):
+            raise ValueError(
+                f"Could not read a shape from {text!r}: write numbers separated by commas, like 1, 16, 30, 30."
+            )
+        return tuple(int(n) for n in re.findall(r"\d+", cleaned))
+    return tuple(int(n) for n in text)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, nn.Module):
         return repr(value)  # the same layer built again is the same question
@@ -144,7 +164,7 @@ def reset_attempts() -> None:
 
 
 def staged(given: str, worked: str, hint: str, wrong_answers: int, show_answer: bool = False,
-           try_again: str = TRY_AGAIN) -> Feedback:  # fmt: skip
+           try_again: str = TRY_AGAIN, lead: str = "You said ") -> Feedback:  # fmt: skip
     """Feedback on a wrong answer: the hint only the first time, the worked answer after.
 
     Parameters
@@ -161,6 +181,8 @@ def staged(given: str, worked: str, hint: str, wrong_answers: int, show_answer: 
         Give the worked answer even on the first wrong answer.
     try_again : str
         What the first wrong answer ends with.
+    lead : str
+        What comes before ``given``; a code check passes "" and a ``given`` that is a sentence.
 
     Examples
     --------
@@ -171,16 +193,17 @@ def staged(given: str, worked: str, hint: str, wrong_answers: int, show_answer: 
     ✗ Not quite. You said 15, but 7 + 9 = 16. Check the ones.
     """
     if show_answer or wrong_answers >= 2:
-        return Feedback(False, f"You said {given}, but {worked}" + (f" {hint}" if hint else ""))
-    return Feedback(False, f"You said {given}. {hint} {try_again}")
+        return Feedback(False, f"{lead}{given}, but {worked}" + (f" {hint}" if hint else ""))
+    return Feedback(False, f"{lead}{given}. {hint} {try_again}")
 
 
 def judge(check: str, question: str, *, correct: bool, given: str, right: str, worked: str, hint: str,
-          generic_hint: str, show_answer: bool = False) -> Feedback:  # fmt: skip
+          generic_hint: str, show_answer: bool = False, lead: str = "You said ") -> Feedback:  # fmt: skip
     """Apply the attempts policy to one answer (see the module's docstring), counting wrong answers.
 
     ``hint`` is the hint for a recognised mistake ("" if none); the first wrong answer gets it, or
-    ``generic_hint`` when it is empty. The worked answer is followed by ``hint`` only.
+    ``generic_hint`` when it is empty. The worked answer is followed by ``hint`` only. ``lead`` goes
+    before ``given`` (see :func:`staged`).
 
     Examples
     --------
@@ -197,7 +220,7 @@ def judge(check: str, question: str, *, correct: bool, given: str, right: str, w
     key = (check, question)
     wrong = _WRONG_ANSWERS[key] = _WRONG_ANSWERS.get(key, 0) + 1
     first = wrong < 2 and not show_answer
-    return staged(given, worked, (hint or generic_hint) if first else hint, wrong, show_answer)
+    return staged(given, worked, (hint or generic_hint) if first else hint, wrong, show_answer, lead=lead)
 
 
 def answer_shown(worked: str) -> Feedback:
