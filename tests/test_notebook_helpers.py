@@ -34,3 +34,17 @@ def test_glue_without_myst_nb_shows_only_when_asked(monkeypatch):
     glue("n", 3)
     glue("m", 4, display=True)
     assert shown == [4]
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    # myst-nb formats the text/plain repr: np.float64(99.4) would reach the page as such.
+    import myst_nb
+    import numpy as np
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, **k: calls.append(value))
+    glue("share", np.float64(99.4))
+    glue("count", np.int64(3))
+    glue("array", np.arange(2))
+    assert calls[0] == 99.4 and type(calls[0]) is float and type(calls[1]) is int
+    assert isinstance(calls[2], np.ndarray)  # arrays are left alone
