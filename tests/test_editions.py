@@ -426,4 +426,7 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     assert [e["number"] for e in first if e["self_check"]] == ["1.1", "1.2", "1.3"]
     # Every exercise is still there (a rewritten solution once swallowed the exercise after it).
     assert [e["label"] for e in first][-2:] == ["first-cnn-ex-mlp", "first-cnn-ex-mistakes"]
-    assert (len(first), len(conv)) == (8, 9)
+    images = exercises(ROOT / "book" / "03-images-as-tensors.ipynb")
+    assert [e["number"] for e in images if e["self_check"]] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
+    assert [e["label"] for e in images][-1] == "images-ex-adam"
+    assert (len(first), len(conv), len(images)) == (8, 9, 8)
