@@ -5,7 +5,9 @@ matplotlib ``Figure``. Nothing changes matplotlib's style on import: call :func:
 The convolution figures live in :mod:`ainotes.convplot` (kernels, feature maps, the animation)
 and :mod:`ainotes.diagrams` (architecture, multi-channel convolution, padding kinds); the first
 four are re-exported here: ``from ainotes.plot import animate_convolution`` works. Colour channels
-and their pixel values per channel are drawn by :mod:`ainotes.channelplot`.
+and their pixel values per channel are drawn by :mod:`ainotes.channelplot`; its
+:func:`~ainotes.channelplot.plot_channel_histograms` and :func:`~ainotes.channelplot.show_channels`
+are re-exported here too.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ainotes.channelplot import plot_channel_histograms, show_channels
 from ainotes.convplot import animate_convolution, draw_map, show_feature_maps, show_kernels
 from ainotes.train import History
 
 __all__ = [
     "animate_convolution",
     "draw_map",
+    "plot_channel_histograms",
     "plot_class_accuracy",
     "plot_confusion",
     "plot_history",
     "plot_lr_schedule",
     "set_theme",
+    "show_channels",
     "show_feature_maps",
     "show_images",
     "show_kernels",

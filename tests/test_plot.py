@@ -166,3 +166,11 @@ def test_confusion_shades_the_mistakes_and_bolds_the_diagonal(recwarn):
     assert fig.axes[0].images[0].get_clim() == (0.0, 3.0)  # the scale of the mistakes only
     plot_confusion(torch.tensor([[4, 0], [0, 6]]), ["a", "b"])  # no mistakes at all: no warning
     assert not [w for w in recwarn if "NaN" in str(w.message)]
+
+
+def test_channel_figures_are_reexported_from_plot():
+    import ainotes.channelplot as channelplot
+    import ainotes.plot as plot
+
+    assert plot.plot_channel_histograms is channelplot.plot_channel_histograms
+    assert plot.show_channels is channelplot.show_channels
