@@ -105,9 +105,10 @@ class ChannelExplorer(w.VBox):
                              f"per_class={per_class}: give per_class={position + 1} or more.")  # fmt: skip
         self.members = {c: np.flatnonzero(targets == c)[:per_class] for c in range(len(self.classes))}
         options = [(name, c) for c, name in enumerate(self.classes) if len(self.members[c])]
-        style = {"description_width": "60px"}
+        style = {"description_width": "90px"}
         self.category = w.Dropdown(options=options, value=label, description="class", style=style)
-        self.number = w.IntSlider(position, min=0, max=len(self.members[label]) - 1, description="image",
+        # The slider counts images within the chosen class (0 = its first image in the data set).
+        self.number = w.IntSlider(position, min=0, max=len(self.members[label]) - 1, description="nth of class",
                                   style=style)  # fmt: skip
         self.figure, self.stats = w.Output(), w.HTML()
         self.drawn: dict = {}
@@ -147,7 +148,8 @@ class ChannelExplorer(w.VBox):
             return "; ".join(f"{name} mean {number(m, '.2f')}, std {number(s, '.2f')}"
                              for name, m, s in zip(_NAMES, *stats))  # fmt: skip
 
-        self.stats.value = (f"<p>Image {index} ({html.escape(label)}), per channel. <b>Raw:</b> {line(raw)}. "
+        self.stats.value = (f"<p>Image {index} of the data set ({html.escape(label)} number {self.number.value} "
+                            f"on the slider), per channel. <b>Raw:</b> {line(raw)}. "
                             f"<b>Normalised</b> with the data set's mean and std: {line(norm)}.</p>")  # fmt: skip
         with self.figure:
             self.figure.clear_output(wait=True)

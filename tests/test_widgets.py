@@ -423,7 +423,7 @@ def test_channel_explorer_starts_at_its_image_and_follows_the_controls(channel_s
     normalised_mean = (image.mean((1, 2)) - torch.tensor(CIFAR_MEAN)) / torch.tensor(CIFAR_STD)
     assert np.allclose(explorer.drawn["normalised"][0], normalised_mean.tolist(), atol=1e-6)
     assert (
-        "Image 13 (car)" in explorer.stats.value
+        "Image 13 of the data set (car number 4 on the slider)" in explorer.stats.value
         and f"red mean {explorer.drawn['raw'][0][0]:.2f}" in explorer.stats.value
     )
     before = dict(explorer.drawn)
@@ -434,7 +434,7 @@ def test_channel_explorer_starts_at_its_image_and_follows_the_controls(channel_s
     assert (
         explorer.drawn["index"] == 11
         and channel_shown[-1] == "image 11: bird"
-        and "Image 11 (bird)" in explorer.stats.value
+        and "Image 11 of the data set (bird number 3 on the slider)" in explorer.stats.value
     )
 
 
