@@ -84,10 +84,6 @@ __all__ = [
 ]
 
 
-def _no_answer(show_answer: bool, worked: str) -> Feedback:
-    return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)
-
-
 def check_output_size(answer: int | None, size: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
                       dilation: int = 1, *, show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check an answer for the output height (or width) of a convolution.

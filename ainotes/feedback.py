@@ -24,6 +24,7 @@ __all__ = [
     "Feedback",
     "answer_shown",
     "judge",
+    "not_answered",
     "parse_shape",
     "question_key",
     "reset_attempts",
@@ -233,3 +234,15 @@ def answer_shown(worked: str) -> Feedback:
     … The worked answer: 7 + 9 = 16.
     """
     return Feedback(None, f"The worked answer: {worked}")
+
+
+def not_answered(show_answer: bool, worked: str) -> Feedback:
+    """An answer left as ``None``: the "Not answered yet" reminder, or the worked answer if asked for.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import not_answered
+    >>> not_answered(False, "7 + 9 = 16.").correct is None, not_answered(True, "7 + 9 = 16.")
+    (True, … The worked answer: 7 + 9 = 16.)
+    """
+    return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)

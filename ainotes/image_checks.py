@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes.feedback import NO_ANSWER, Feedback, answer_shown, judge, parse_shape, question_key
+from ainotes.feedback import Feedback, answer_shown, judge, not_answered, parse_shape, question_key
 from ainotes.image_hints import (
     GENERIC_MEAN_STD,
     GENERIC_MEMORY,
@@ -64,10 +64,6 @@ def _listed(values: Sequence[float], text: Callable[[float], str] = _g) -> str:
     return text(values[0]) if len(values) == 1 else f"({', '.join(map(text, values))})"
 
 
-def _no_answer(show_answer: bool, worked: str) -> Feedback:
-    return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)
-
-
 def check_permute_shape(answer: str | Sequence[int] | torch.Size | None, shape: Sequence[int], dims: Sequence[int],
                         *, show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check the shape of a tensor of ``shape`` after ``.permute(*dims)``.
@@ -94,7 +90,7 @@ def check_permute_shape(answer: str | Sequence[int] | torch.Size | None, shape: 
     steps = ", ".join(f"position {i} gets old dim {d} ({shape[d]})" for i, d in enumerate(order))
     shown = f"[{', '.join(map(str, expected))}]"
     if answer is None:
-        return _no_answer(show_answer, f"{steps}, so {shown}.")
+        return not_answered(show_answer, f"{steps}, so {shown}.")
     try:
         given = parse_shape(answer)
     except (TypeError, ValueError):
@@ -169,7 +165,7 @@ def check_normalized_pixel(answer: float | Sequence[float] | None, pixel: float,
                       for c, m, s, e in zip(names, mean, std, expected))  # fmt: skip
     worked = f"per channel (pixel − mean) / std: {steps}, so {_listed(expected, lambda v: f'{v:.2f}')}."
     if answer is None:
-        return _no_answer(show_answer, worked)
+        return not_answered(show_answer, worked)
     try:
         given = _numbers(answer)
     except ValueError:
@@ -218,7 +214,7 @@ def check_memory(answer: float | None, shape: Sequence[int], dtype: torch.dtype 
         working += f" {'=' if exact else '≈'} {shown} {unit}"
         working += f" (1 {unit} = {UNITS[unit]:,} bytes)" if unit.endswith("iB") else ""
     if answer is None:
-        return _no_answer(show_answer, f"{working}.")
+        return not_answered(show_answer, f"{working}.")
     if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.number)):
         return Feedback(False, f"A memory size is a number (in {unit}); you gave {answer!r}.")
     value = float(answer)
@@ -325,12 +321,6 @@ def _per_image_std(data: Any) -> list[float]:
     return (total / count).tolist()
 
 
-def _has_arrays(data: Any) -> bool:
-    from torch.utils.data import Subset
-
-    return _has_arrays(data.dataset) if isinstance(data, Subset) else hasattr(data, "data") and hasattr(data, "targets")
-
-
 def _pair(answer: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
     if isinstance(answer, (torch.Tensor, np.ndarray)) and answer.ndim in (1, 2) and len(answer) == 2:
         answer = list(answer)
@@ -357,18 +347,18 @@ def check_mean_std(answer: tuple[Any, Any] | None, data: Any, *, decimals: int =
     ✓ Right. Over all 2 images, the pixels of each channel have mean 0.5000 and std 0.4082, to 4 decimals.
     """
     from ainotes.data import channel_stats
+    from ainotes.data.stats import _check_batch, _has_pixel_arrays
 
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 1 <= decimals <= 8:
         raise ValueError(f"decimals={decimals!r} is impossible: give a whole number from 1 to 8.")
     if isinstance(data, torch.Tensor):
-        if data.ndim != 4:
-            raise ValueError(f"data must be a tensor [N, C, H, W] (a batch of images); got shape {tuple(data.shape)}.")
+        _check_batch(data, "data")  # a batch [N, C, H, W]: single images and channels-last explained
         if not data.is_floating_point():
             raise TypeError(f"data is a {data.dtype} tensor: give float pixels in [0, 1], e.g. x.float() / 255.")
         if data.numel() and (data.min() < 0 or data.max() > 1):
             raise ValueError(f"data should hold pixels in [0, 1], before Normalize; its values go from "
                              f"{data.min():.3g} to {data.max():.3g}.")  # fmt: skip
-    elif not _has_arrays(data):
+    elif not _has_pixel_arrays(data):
         raise TypeError(f"data must be a torchvision-style data set with `data` and `targets` arrays (such as "
                         f"ainotes.data.mnist()) or a float tensor [N, C, H, W] in [0, 1]; got a "
                         f"{type(data).__name__}.")  # fmt: skip
@@ -379,7 +369,7 @@ def check_mean_std(answer: tuple[Any, Any] | None, data: Any, *, decimals: int =
               f"{shown[1]}, so ({shown[0]}, {shown[1]}): for x [N, C, H, W] in [0, 1], `x.mean(dim=(0, 2, 3))` and "
               "`x.std(dim=(0, 2, 3))`.")  # fmt: skip
     if answer is None:
-        return _no_answer(show_answer, worked)
+        return not_answered(show_answer, worked)
     try:
         mean, std = _pair(answer)
     except ValueError:

@@ -268,8 +268,10 @@ def test_check_unnormalize_show_answer_and_right_after_wrong():
     (lambda: check_mean_std(None, TINY, decimals=0), ValueError, "decimals=0 is impossible"),
     (lambda: check_mean_std(None, TINY * 255), ValueError, "should hold pixels in [0, 1]"),
     (lambda: check_mean_std(None, (TINY * 255).byte()), TypeError, "give float pixels in [0, 1]"),
-    (lambda: check_mean_std(None, TINY[0]), ValueError, "data must be a tensor [N, C, H, W] (a batch of images); got "
-     "shape (1, 2, 2)."),
+    (lambda: check_mean_std(None, TINY[0]), ValueError, "data has shape (1, 2, 2): a single image [C, H, W]. "
+     "Statistics need a batch: pass a batch [N, C, H, W], e.g. image.unsqueeze(0)."),
+    (lambda: check_mean_std(None, torch.rand(2, 4, 4, 3)), ValueError, "data has shape (2, 4, 4, 3): it looks "
+     "channels-last [N, H, W, C]"),
     (lambda: check_mean_std(None, [1, 2]), TypeError, "data must be a torchvision-style data set with `data` and "
      "`targets` arrays (such as ainotes.data.mnist()) or a float tensor [N, C, H, W] in [0, 1]; got a list."),
 ])  # fmt: skip
