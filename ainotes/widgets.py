@@ -1,16 +1,19 @@
 """Interactive front-ends for the chapters (ipywidgets), each a thin layer over pure functions.
 
 The logic lives in :mod:`ainotes.conv`, :mod:`ainotes.kernels`, :mod:`ainotes.exercises`,
-:mod:`ainotes.explorer_tasks` and :mod:`ainotes.channelplot`, which tests call directly; the widgets
-only read controls and show results. Each widget draws its default state when it is created, so a
-page built from the executed notebook shows a real figure, not an empty box. All work with
-ipywidgets 7.7 (Google Colab) and 8.
+:mod:`ainotes.explorer_tasks`, :mod:`ainotes.channelplot` and the pure functions of
+:mod:`ainotes.param_explorer`, which tests call directly; the widgets only read controls and show
+results. Each widget draws its default state when it is created, so a page built from the executed
+notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Google Colab) and 8.
 
 - :class:`~ainotes.explorer.ConvolutionExplorer`: an image, a kernel and the settings of a
   convolution, live, with optional guided tasks;
 - :class:`~ainotes.channel_explorer.ChannelExplorer`: a CIFAR-10 image chosen by class, its colour
   channels, and its pixel values per channel raw and normalised (figure from
   :func:`ainotes.channelplot.channel_figure`);
+- :class:`~ainotes.param_explorer.ParameterExplorer`: the parameters and memory of a fully connected
+  network and a CNN on the same images, for image sizes from 8×8 to 1024×1024 (figure from
+  :func:`ainotes.param_explorer.parameter_figure`);
 - :class:`~ainotes.quiz.ShapeQuiz`: predict output shapes, question by question, or layer by layer
   through a model (:meth:`ShapeQuiz.walk <ainotes.quiz.ShapeQuiz.walk>`).
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from ainotes.channel_explorer import ChannelExplorer
 from ainotes.explorer import ConvolutionExplorer
+from ainotes.param_explorer import ParameterExplorer
 from ainotes.quiz import ShapeQuiz
 
-__all__ = ["ChannelExplorer", "ConvolutionExplorer", "ShapeQuiz"]
+__all__ = ["ChannelExplorer", "ConvolutionExplorer", "ParameterExplorer", "ShapeQuiz"]
