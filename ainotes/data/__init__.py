@@ -35,6 +35,7 @@ from ainotes.data.sources import (
     mirror_folders,
 )
 from ainotes.data.stats import channel_stats, unnormalize
+from ainotes.data.subset import ClassSubset, class_subset
 from ainotes.data.tensors import as_tensors
 
 __all__ = [
@@ -43,10 +44,12 @@ __all__ = [
     "OFFLINE_ENV",
     "DEFAULT_MIRRORS",
     "CIFAR10Arrays",
+    "ClassSubset",
     "DataUnavailableError",
     "ChecksumError",
     "as_tensors",
     "channel_stats",
+    "class_subset",
     "cifar10",
     "data_root",
     "fashion_mnist",
