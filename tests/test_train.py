@@ -253,3 +253,86 @@ def test_summary_names_its_units_without_changing_numbers(capsys):
     assert readable_units("Total params (Units.GIGABYTES): 1.20") == "Total params (billions): 1.20"
     unchanged = "Total params: 225,034\nInput size (MB): 0.00\nLinear (M): 3\nTotal mult-adds (Units.AUTO): 1"
     assert readable_units(unchanged) == unchanged
+
+
+# ---------------------------------------------------------------- augment
+def images(n=96, seed=0):
+    """Left-right asymmetric images: the left half of class 1 is bright, so flips change what is learned."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.rand(n, 1, 4, 4, generator=g)
+    x[:, :, :, :2] += y.view(-1, 1, 1, 1).float()
+    return x, y
+
+
+def small_convnet():
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(16, 2))
+
+
+class Recorder:
+    """An augment that counts its calls and notes the gradient mode and batch shapes."""
+
+    def __init__(self, fn=lambda x: x):
+        self.fn, self.calls = fn, []
+
+    def __call__(self, x):
+        self.calls.append((tuple(x.shape), torch.is_grad_enabled()))
+        return self.fn(x)
+
+
+def test_augment_is_called_once_per_training_batch_without_gradients():
+    x, y = images(100)
+    augment = Recorder()
+    fit(small_convnet(), (x, y), (x, y), epochs=3, batch_size=32, augment=augment, progress=False, verbose=False)
+    assert len(augment.calls) == 3 * 4  # ceil(100 / 32) batches per epoch; validation not augmented
+    assert [shape[0] for shape, _ in augment.calls] == [32, 32, 32, 4] * 3
+    assert not any(grad for _, grad in augment.calls)
+
+
+def test_validation_batches_are_never_augmented():
+    x, y = blobs(64)
+    model = ModeRecorder()
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append((module.training, float(args[0].abs().max()))))
+    fit(model, (x, y), (x, y), epochs=2, batch_size=16, augment=lambda b: b + 1000, progress=False, verbose=False)
+    assert all(big > 900 for training, big in seen if training)  # every training batch went through augment
+    assert all(big < 100 for training, big in seen if not training) and sum(not t for t, _ in seen) == 2
+    result = evaluate(model, (x, y))  # evaluate has no augment: unchanged
+    assert 0 <= result.accuracy <= 1
+
+
+def test_augment_changes_training_and_an_identity_does_not():
+    x, y = images()
+    runs, settings = {}, dict(epochs=2, batch_size=16, progress=False, verbose=False)
+    for name, augment in (("plain", None), ("identity", lambda b: b.clone()), ("flip", lambda b: b.flip(3))):
+        seed_everything(0)
+        h = fit(small_convnet(), (x, y), (x, y), augment=augment, **settings)
+        runs[name] = h.train_loss + h.valid_loss
+    assert runs["identity"] == runs["plain"]  # calling augment uses no randomness of its own
+    assert runs["flip"] != runs["plain"]
+
+
+def test_augment_may_change_the_image_size():
+    x, y = images(32)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    crop = Recorder(lambda b: b[:, :, :3, :3])
+    fit(model, (x, y), (x, y), batch_size=16, augment=crop, progress=False, verbose=False)
+    assert len(crop.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("augment", "error", "match"),
+    [
+        ("flip", TypeError, r"augment must be a function of a tensor batch.*got a str"),
+        (lambda b: None, TypeError, r"augment returned None for a batch of shape \(16, 1, 4, 4\): it must return a "
+                                    r"tensor batch.*`return`"),
+        (lambda b: b.tolist(), TypeError, r"augment returned a list .*must return a tensor batch"),
+        (lambda b: b[:8], ValueError, r"batch of shape \(16, 1, 4, 4\) into one of shape \(8, 1, 4, 4\): it must "
+                                      r"return one image per input image"),
+        (lambda b: b.sum(), ValueError, r"into one of shape \(\): it must return one image per input image"),
+    ],
+)  # fmt: skip
+def test_bad_augment(augment, error, match):
+    x, y = images(32)
+    with pytest.raises(error, match=match):
+        fit(small_convnet(), (x, y), batch_size=16, augment=augment, progress=False, verbose=False)

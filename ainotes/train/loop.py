@@ -34,6 +34,25 @@ def _make_optimizer(optimizer: Any, model: nn.Module, lr: float) -> torch.optim.
     raise TypeError(f"optimizer must be None, an Optimizer or an Optimizer class; got {optimizer!r}.")
 
 
+def _augmented(augment: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, check: bool) -> torch.Tensor:
+    """``augment(x)`` without gradients; on the first batch (``check``), a clear error if it is not a batch."""
+    with torch.no_grad():
+        out = augment(x)
+    if check and not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"augment returned {'None' if out is None else 'a ' + type(out).__name__} for a batch of shape "
+            f"{tuple(x.shape)}: it must return a tensor batch, the augmented images (e.g. `return x.flip(3)`; "
+            "check that it ends with `return`)."
+        )
+    if check and (out.ndim == 0 or out.shape[0] != x.shape[0]):
+        raise ValueError(
+            f"augment turned a batch of shape {tuple(x.shape)} into one of shape {tuple(out.shape)}: it must "
+            "return one image per input image (the same first dimension). Transform the images of the batch, "
+            "not the batch dimension."
+        )
+    return out
+
+
 def fit(
     model: nn.Module,
     train_data: Data,
@@ -46,6 +65,7 @@ def fit(
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     device: torch.device | str | None = None,
     one_cycle: bool = False,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     progress: bool = True,
     verbose: bool = True,
 ) -> History:
@@ -69,6 +89,12 @@ def fit(
     one_cycle : bool, default False
         Use ``torch.optim.lr_scheduler.OneCycleLR``: the learning rate warms up to ``lr`` and
         anneals, while momentum (Adam's beta1) moves the opposite way; stepped every batch.
+    augment : callable, optional
+        Data augmentation on the device, written as a function of a tensor batch: each *training*
+        batch ``x`` is replaced by ``augment(x)`` (run under ``torch.no_grad()``) before the forward
+        pass, e.g. random horizontal flips of the batch. It must return one image per input image;
+        their size may change (random crops) if the model accepts it. Validation batches are never
+        augmented.
     progress, verbose : bool
         Show a progress bar (``tqdm.auto``), and print one line per epoch.
 
@@ -86,6 +112,9 @@ def fit(
     >>> history = fit(nn.Linear(2, 2), (x, y), epochs=2, progress=False, verbose=False)
     >>> history.epochs, len(history.lr)
     (2, 2)
+    >>> flip = lambda x: torch.where(torch.rand(len(x), 1) < 0.5, x.flip(1), x)  # swap the 2 features of half
+    >>> fit(nn.Linear(2, 2), (x, y), augment=flip, progress=False, verbose=False).epochs
+    1
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -94,6 +123,11 @@ def fit(
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     if not lr > 0:
         raise ValueError(f"lr must be positive, got {lr!r}.")
+    if augment is not None and not callable(augment):
+        raise TypeError(
+            f"augment must be a function of a tensor batch that returns the augmented batch (e.g. "
+            f"`lambda x: x.flip(3)`), or None; got a {type(augment).__name__}."
+        )
     if device is not None:
         from ainotes.device import get_device
 
@@ -128,6 +162,8 @@ def fit(
         seen = 0
         for x, y in train_batches:
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            if augment is not None:
+                x = _augmented(augment, x, check=not checked)
             out = _forward(model, x)
             if not checked:
                 _check_batch(out, y, x.shape)
