@@ -18,6 +18,11 @@ The checks of chapter 3, images as tensors, live in :mod:`ainotes.image_checks`:
 - :func:`check_memory`: the memory of a dense tensor, in B, kB, MB, GB, KiB, MiB or GiB;
 - :func:`check_unnormalize`: a function the reader writes that undoes ``Normalize``;
 - :func:`check_mean_std`: the per-channel mean and std of a data set's pixels.
+
+The checks of chapter 4, fully connected vs convolutional, live in :mod:`ainotes.classifier_checks`:
+
+- :func:`check_softmax`: the softmax probabilities of a few logits, worked out by hand;
+- :func:`check_fc_parameters`: the parameter count of a fully connected network on colour or grey images.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ainotes.classifier_checks import check_fc_parameters, check_softmax
 from ainotes.code_checks import check_conv2d
 from ainotes.conv import conv_output_size, output_size_formula, receptive_field
 from ainotes.feedback import (
@@ -67,6 +73,7 @@ __all__ = [
     "Feedback",
     "check_batch_count",
     "check_conv2d",
+    "check_fc_parameters",
     "check_flatten_size",
     "check_last_batch",
     "check_mean_std",
@@ -77,6 +84,7 @@ __all__ = [
     "check_parameter_count",
     "check_permute_shape",
     "check_receptive_field",
+    "check_softmax",
     "check_unnormalize",
     "output_shape",
     "parse_shape",
