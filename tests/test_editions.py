@@ -429,4 +429,7 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     images = exercises(ROOT / "book" / "03-images-as-tensors.ipynb")
     assert [e["number"] for e in images if e["self_check"]] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
     assert [e["label"] for e in images][-1] == "images-ex-adam"
-    assert (len(first), len(conv), len(images)) == (8, 9, 8)
+    fc_cnn = exercises(ROOT / "book" / "04-fc-vs-cnn.ipynb")
+    assert [e["number"] for e in fc_cnn if e["self_check"]] == ["4.1", "4.2", "4.3", "4.4", "4.5"]
+    assert [e["label"] for e in fc_cnn][-1] == "fc-cnn-ex-crops"
+    assert (len(first), len(conv), len(images), len(fc_cnn)) == (8, 9, 8, 9)
