@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes.feedback import Feedback, answer_shown, judge, not_answered, question_key, read_answer
+from ainotes.feedback import Feedback, answer_shown, judge, not_answered, parse_numbers, question_key, read_answer
 from ainotes.hints import _matching
 from ainotes.param_counts import fc_counts, total_parameters
 
@@ -65,30 +65,6 @@ def softmax(logits: Sequence[float]) -> list[float]:
     exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
     return [e / total for e in exps]
-
-
-def _probabilities(answer: Any) -> tuple[float, ...]:
-    """A reader's probabilities as floats; ValueError if they cannot be read."""
-    if isinstance(answer, str):
-        text = answer.replace("−", "-").replace("%", " ").strip()
-        text = re.sub(r"^tensor\((.*)\)$", r"\1", text, flags=re.DOTALL).strip().strip("()[]")
-        if ";" in text:  # decimal commas: "0,66; 0,24; 0,10"
-            text = text.replace(",", ".").replace(";", ",")
-        answer = [float(p) for p in re.split(r"[,\s]+", text) if p]  # ValueError for words
-    elif isinstance(answer, (torch.Tensor, np.ndarray)):
-        if answer.ndim > 1:
-            raise ValueError("nested")
-        answer = answer.detach().cpu().tolist() if isinstance(answer, torch.Tensor) else answer.tolist()
-    if isinstance(answer, (numbers.Real, np.number)) and not isinstance(answer, bool):
-        answer = [answer]
-    if not isinstance(answer, Sequence) or not answer:
-        raise ValueError("not numbers")
-    if any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in answer):
-        raise ValueError("not numbers")
-    values = tuple(float(v) for v in answer)
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError("not finite")
-    return values
 
 
 def _softmax_working(logits: Sequence[float]) -> str:
@@ -255,7 +231,7 @@ def check_softmax(answer: str | Sequence[float] | torch.Tensor | np.ndarray | No
     if answer is None:
         return not_answered(show_answer, worked)
     try:
-        given = _probabilities(answer)
+        given = parse_numbers(answer)
     except (TypeError, ValueError):
         digits = "0." + "x" * decimals
         return Feedback(False, f"Could not read {answer!r}: give {len(values)} numbers between 0 and 1, one "

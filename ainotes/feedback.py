@@ -9,11 +9,14 @@ keyed by the check's name and the question's arguments; :func:`reset_attempts` e
 from __future__ import annotations
 
 import html
+import math
+import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -25,6 +28,7 @@ __all__ = [
     "answer_shown",
     "judge",
     "not_answered",
+    "parse_numbers",
     "parse_shape",
     "question_key",
     "reset_attempts",
@@ -126,6 +130,42 @@ def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
             )
         return tuple(int(n) for n in re.findall(r"\d+", cleaned))
     return tuple(int(n) for n in text)
+
+
+def parse_numbers(value: Any) -> tuple[float, ...]:
+    """Read a number or a flat list of numbers as floats; ValueError if it is anything else.
+
+    Accepts a number, a list or tuple, a 1-D tensor or array, or a string such as
+    ``"0.66, 0.24, 0.10"``, ``"[0.66 0.24 0.1]"``, ``"tensor([0.66, 0.24, 0.10])"``, ``"66%, 24%"``
+    (the percent signs are dropped, not divided out) or, with decimal commas,
+    ``"0,66; 0,24; 0,10"``. Booleans, nested lists, words and non-finite values are refused.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import parse_numbers
+    >>> parse_numbers("tensor([0.66, −0.24])"), parse_numbers("0,5; 1,25"), parse_numbers(3)
+    ((0.66, -0.24), (0.5, 1.25), (3.0,))
+    """
+    if isinstance(value, str):
+        text = value.replace("−", "-").replace("%", " ").strip()
+        text = re.sub(r"^tensor\((.*)\)$", r"\1", text, flags=re.DOTALL).strip().strip("()[]")
+        if ";" in text:  # decimal commas: "0,66; 0,24; 0,10"
+            text = text.replace(",", ".").replace(";", ",")
+        value = [float(p) for p in re.split(r"[,\s]+", text) if p]  # ValueError for words
+    elif isinstance(value, (torch.Tensor, np.ndarray)):
+        if value.ndim > 1:
+            raise ValueError("nested")
+        value = value.detach().cpu().tolist() if isinstance(value, torch.Tensor) else value.tolist()
+    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, Sequence) or not value:
+        raise ValueError("not numbers")
+    if any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in value):
+        raise ValueError("not numbers")
+    result = tuple(float(v) for v in value)
+    if not all(math.isfinite(v) for v in result):
+        raise ValueError("not finite")
+    return result
 
 
 def _plain(value: Any) -> Any:

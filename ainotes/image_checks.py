@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from ainotes.feedback import Feedback, answer_shown, judge, not_answered, parse_shape, question_key
+from ainotes.feedback import (
+    Feedback,
+    answer_shown,
+    judge,
+    not_answered,
+    parse_numbers,
+    parse_shape,
+    question_key,
+)
 from ainotes.image_hints import (
     GENERIC_MEAN_STD,
     GENERIC_MEMORY,
@@ -104,33 +111,11 @@ def check_permute_shape(answer: str | Sequence[int] | torch.Size | None, shape: 
                  show_answer=show_answer)  # fmt: skip
 
 
-def _numbers(value: Any) -> tuple[float, ...]:
-    """A number or a flat sequence of numbers as floats; ValueError if it is anything else."""
-    if isinstance(value, str):
-        text = value.replace("−", "-").strip().strip("()[]").strip()
-        parts = [p for p in re.split(r"[,\s]+", text) if p]
-        value = [float(p) for p in parts]  # ValueError for words
-    elif isinstance(value, (torch.Tensor, np.ndarray)):
-        if value.ndim > 1:
-            raise ValueError("nested")
-        value = value.tolist()
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        value = [value]
-    if not isinstance(value, Sequence) or not value:
-        raise ValueError("not numbers")
-    if any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in value):
-        raise ValueError("not numbers")
-    result = tuple(float(v) for v in value)
-    if not all(math.isfinite(v) for v in result):
-        raise ValueError("not finite")
-    return result
-
-
 def _channel_values(value: Any, name: str) -> tuple[float, ...]:
     try:
         if isinstance(value, str):
             raise ValueError("a string")
-        return _numbers(value)
+        return parse_numbers(value)
     except ValueError:
         raise TypeError(f"{name} must be a number or one number per channel, like (0.4914, 0.4822, 0.4465); got "
                         f"{value!r}.") from None  # fmt: skip
@@ -167,7 +152,7 @@ def check_normalized_pixel(answer: float | Sequence[float] | None, pixel: float,
     if answer is None:
         return not_answered(show_answer, worked)
     try:
-        given = _numbers(answer)
+        given = parse_numbers(answer)
     except ValueError:
         what = "one number" if len(mean) == 1 else f"one number per channel ({len(mean)} numbers)"
         example = f", e.g. {_listed(_EXAMPLE[: len(mean)])}" if len(mean) <= len(_EXAMPLE) else ""
@@ -326,7 +311,7 @@ def _pair(answer: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
         answer = list(answer)
     if isinstance(answer, (str, bytes)) or not isinstance(answer, Sequence) or len(answer) != 2:
         raise ValueError("not a pair")
-    return _numbers(answer[0]), _numbers(answer[1])
+    return parse_numbers(answer[0]), parse_numbers(answer[1])
 
 
 def check_mean_std(answer: tuple[Any, Any] | None, data: Any, *, decimals: int = 4,

@@ -52,8 +52,8 @@ def test_cnn_counts_match_pytorch(size, channels, conv_channels, k, hidden, clas
 
 def test_the_chapter_figures():
     assert total_parameters(fc_counts()) == 3_738_506
-    assert [n for layer in fc_counts() for n in (layer.weights, layer.biases)] == [
-        3_145_728, 1_024, 524_288, 512, 65_536, 128, 1_280, 10]
+    per_tensor = [3_145_728, 1_024, 524_288, 512, 65_536, 128, 1_280, 10]
+    assert [n for layer in fc_counts() for n in (layer.weights, layer.biases)] == per_tensor
     assert total_parameters(cnn_counts()) == 18_354
     assert total_parameters(cnn_counts(classes=3)) == 18_123
     first = fc_counts(1024, 3, hidden=(1024,))[0]
