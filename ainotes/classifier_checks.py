@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,8 +23,6 @@ from ainotes.param_counts import fc_counts, total_parameters
 
 __all__ = ["GENERIC_FC", "check_fc_parameters", "check_softmax", "fc_parameters_hint", "generic_softmax_hint",
            "softmax", "softmax_hint"]  # fmt: skip
-
-_SEPARATED = re.compile(r"\d{1,3}(?:[,_ \u00a0\u2009\u202f]\d{3})+")  # 13,175,690 or 13_175_690 or 13 175 690
 
 
 def _g(value: float) -> str:
@@ -246,19 +243,6 @@ def check_softmax(answer: str | Sequence[float] | torch.Tensor | np.ndarray | No
                  generic_hint=generic_softmax_hint(int(decimals)), show_answer=show_answer)  # fmt: skip
 
 
-def _count(answer: Any) -> Any:
-    """A parameter count written as a string with thousands separators, or a NumPy or tensor scalar, as an int."""
-    if isinstance(answer, str):
-        text = answer.strip()
-        if re.fullmatch(r"\d+", text) or _SEPARATED.fullmatch(text):
-            return int(re.sub(r"\D", "", text))
-    elif isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        return answer.item()
-    elif isinstance(answer, np.generic):
-        return answer.item()
-    return answer
-
-
 def check_fc_parameters(answer: int | str | None, image_size: int, channels: int = 3,
                         hidden: Sequence[int] = (1024, 512, 128), classes: int = 10, *,
                         show_answer: bool = False) -> Feedback:  # fmt: skip
@@ -302,11 +286,7 @@ def check_fc_parameters(answer: int | str | None, image_size: int, channels: int
                f"{inputs:,} values. Each Linear layer has in × out weights and out biases: {steps}.")  # fmt: skip
     if len(layers) > 1:
         working += f" In all {' + '.join(f'{n.total:,}' for n in layers)} = {expected:,}."
-    given = _count(answer)
-    if isinstance(given, str):
-        return Feedback(False, f"A parameter count is a whole number, like 1234567 or \"1,234,567\" (commas, spaces "
-                               f"or underscores between the thousands are fine); you gave {answer!r}.")  # fmt: skip
-    value = read_answer(given, "A parameter count", show_answer)
+    value = read_answer(answer, "A parameter count", show_answer)
     if isinstance(value, Feedback):
         return value
     if value is None:

@@ -73,19 +73,33 @@ class Feedback:
                 f'<b style="color:{colour}">{mark}</b> {text}</div>')  # fmt: skip
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[,_ \u00a0\u2009\u202f]\d{3})+")  # 13,175,690 or 13_175_690 or 13 175 690
+
+
 def whole_number(answer: Any, what: str) -> int | Feedback | None:
     """``answer`` as an int; None if there is no answer; a Feedback if it is not a whole number.
+
+    Besides ints, a whole float, a NumPy integer, a one-element tensor and a string of digits,
+    with commas, spaces or underscores between the thousands (``"3,146,752"``), are accepted.
 
     Examples
     --------
     >>> from ainotes.feedback import whole_number
-    >>> whole_number(26.0, "An output size"), whole_number(None, "An output size")
-    (26, None)
+    >>> whole_number(26.0, "An output size"), whole_number("3,146,752", "A count"), whole_number(None, "A count")
+    (26, 3146752, None)
     >>> whole_number(13.5, "An output size")
     ✗ Not quite. An output size is a whole number; you gave 13.5.
     """
     if answer is None:
         return None
+    if isinstance(answer, str):
+        text = answer.strip()
+        if re.fullmatch(r"\d+", text) or _GROUPED.fullmatch(text):
+            return int(re.sub(r"\D", "", text))
+        return Feedback(False, f'{what} is a whole number, like 1234567 or "1,234,567" (commas, spaces or '
+                               f"underscores between the thousands are fine); you gave {answer!r}.")  # fmt: skip
+    if isinstance(answer, np.generic) or (isinstance(answer, torch.Tensor) and answer.numel() == 1):
+        answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, int):
         if isinstance(answer, float) and answer.is_integer():
             return int(answer)

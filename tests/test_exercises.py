@@ -427,3 +427,11 @@ def test_check_flatten_size_refuses_features_that_include_the_flatten():
     features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2), nn.Flatten())
     with pytest.raises(ValueError, match="up to, not including, nn.Flatten"):
         check_flatten_size(256, features, (1, 18, 18))
+
+
+def test_count_answers_may_be_written_with_thousands_separators():
+    layer = nn.Linear(3072, 2048)
+    for answer in ("6,293,504", "6 293 504", "6_293_504", np.int64(6_293_504), torch.tensor(6_293_504)):
+        assert check_parameter_count(answer, layer).correct, answer
+    wrong = check_parameter_count("6,293.504", layer)
+    assert wrong.correct is False and 'like 1234567 or "1,234,567"' in wrong.message
