@@ -24,11 +24,6 @@ QUESTIONS = {
 }
 
 
-def body(message: str) -> str:
-    """The message past "You said ...", where the answer must not appear before the second wrong answer."""
-    return re.sub(r"^You said .*?(\. |, but )", "", message)
-
-
 def test_the_counts_are_pytorchs():
     model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 64 * 64, 1024), nn.ReLU(), nn.Linear(1024, 512), nn.ReLU(),
                           nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, 10))  # fmt: skip
@@ -38,35 +33,8 @@ def test_the_counts_are_pytorchs():
 
 
 @pytest.mark.parametrize("name", list(QUESTIONS))
-def test_no_answer_gets_the_reminder(name):
-    check, kwargs, *_ = QUESTIONS[name]
-    feedback = check(None, **kwargs)
-    assert feedback.correct is None and feedback.message == NO_ANSWER
-
-
-@pytest.mark.parametrize("name", list(QUESTIONS))
-def test_first_wrong_answer_gets_a_hint_second_gets_the_worked_answer(name):
-    check, kwargs, right, wrong, answer = QUESTIONS[name]
-    verdict = check(right, **kwargs)
-    assert verdict.correct is True
-    first = check(wrong, **kwargs)
-    assert first.correct is False and first.message.endswith(TRY_AGAIN)
-    assert answer not in body(first.message), first.message
-    second = check(wrong, **kwargs)
-    assert second.correct is False and ", but " in second.message and answer in second.message
-    assert TRY_AGAIN not in second.message and check(wrong, **kwargs).message == second.message
-    assert check(right, **kwargs).message == verdict.message
-
-
-@pytest.mark.parametrize("name", list(QUESTIONS))
-def test_show_answer_gives_the_worked_answer_at_once(name):
-    check, kwargs, right, wrong, answer = QUESTIONS[name]
-    shown = check(wrong, **kwargs, show_answer=True)
-    assert shown.correct is False and answer in shown.message and TRY_AGAIN not in shown.message
-    unanswered = check(None, **kwargs, show_answer=True)
-    assert unanswered.correct is None and unanswered.message.startswith("The worked answer: ")
-    assert answer in unanswered.message
-    assert check(right, **kwargs, show_answer=True).correct
+def test_the_attempts_policy(name, attempts_policy):
+    attempts_policy(*QUESTIONS[name])
 
 
 def test_attempts_are_counted_per_question():
@@ -138,10 +106,12 @@ def test_check_softmax_works_big_logits_out_stably():
     ((-0.1, 0.5, 0.6), "A probability is never negative"),
     ((0.6, 0.3, 0.1), "Take exp of each logit, add the exps up and divide each exp by that sum"),
 ])  # fmt: skip
-def test_check_softmax_hints_point_to_the_mistake_without_the_answer(answer, hint):
+def test_check_softmax_hints_point_to_the_mistake_without_the_answer(answer, hint, attempts_policy):
     first = check_softmax(answer, LOGITS)
     assert first.correct is False and hint in first.message and first.message.endswith(TRY_AGAIN), first.message
-    assert SOFTMAX_ANSWER not in body(first.message) and "0.659" not in first.message, first.message
+    assert SOFTMAX_ANSWER not in attempts_policy.after_said(first.message) and "0.659" not in first.message, (
+        first.message
+    )
     second = check_softmax(answer, LOGITS)
     assert SOFTMAX_ANSWER in second.message and "torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=0)" in second.message
 
@@ -185,9 +155,9 @@ def test_check_fc_parameters_hints_point_to_the_mistake_without_the_answer(answe
     assert f"= {expected}." in second.message and ", but a " in second.message, second.message
 
 
-def test_the_32_pixel_hint_is_not_given_for_32_pixel_images():
+def test_the_32_pixel_hint_is_not_given_for_32_pixel_images(attempts_policy):
     first = check_fc_parameters(3_736_832, 32)  # biases forgotten, the only known mistake that gives it
-    assert "You forgot the biases" in first.message and "32×32" not in body(first.message)
+    assert "You forgot the biases" in first.message and "32×32" not in attempts_policy.after_said(first.message)
 
 
 def test_answers_that_cannot_be_read_do_not_count_as_attempts():

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset, IterableDataset, Subset, TensorDataset
 
-from ainotes.data import DataUnavailableError, as_tensors, channel_stats, cifar10, unnormalize
+from ainotes.data import as_tensors, channel_stats, unnormalize
 
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 
@@ -46,14 +46,6 @@ def reference(x, unbiased=True):
     """Per-channel mean and std of a float batch [N, C, H, W] the obvious way, in float64."""
     values = x.double().transpose(0, 1).reshape(x.shape[1], -1)
     return values.mean(1).tolist(), values.std(1, correction=int(unbiased)).tolist()
-
-
-@pytest.fixture(scope="module")
-def cifar_train():
-    try:
-        return cifar10()
-    except DataUnavailableError as exc:
-        pytest.skip(f"CIFAR-10 is not available here: {exc}")
 
 
 # ---------------------------------------------------------------- every route gives the same numbers
