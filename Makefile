@@ -67,6 +67,7 @@ lint: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/fit_overhead.py
+	$(PY) benchmarks/activation_stats_overhead.py
 
 clean:
 	rm -rf _build .pytest_cache _vendor web/node_modules .venv-colab

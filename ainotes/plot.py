@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from ainotes.channelplot import plot_channel_histograms, show_channels
 from ainotes.convplot import animate_convolution, draw_map, show_feature_maps, show_kernels
+from ainotes.statsplot import plot_color_dim, plot_layer_stats
 from ainotes.train import History
 
 __all__ = [
@@ -28,8 +29,10 @@ __all__ = [
     "draw_map",
     "plot_channel_histograms",
     "plot_class_accuracy",
+    "plot_color_dim",
     "plot_confusion",
     "plot_history",
+    "plot_layer_stats",
     "plot_lr_schedule",
     "set_theme",
     "show_channels",
