@@ -20,13 +20,17 @@ from ainotes.model_summary import readable_units, summary
 from ainotes.train.basics import count_parameters, seed_everything
 from ainotes.train.history import Evaluation, History
 from ainotes.train.loop import evaluate, fit, predict
+from ainotes.train.lr_range import LRRangeResult, lr_range_test, plot_lr_range
 
 __all__ = [
     "Evaluation",
     "History",
+    "LRRangeResult",
     "count_parameters",
     "evaluate",
     "fit",
+    "lr_range_test",
+    "plot_lr_range",
     "predict",
     "readable_units",
     "seed_everything",
