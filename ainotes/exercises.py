@@ -23,6 +23,11 @@ The checks of chapter 4, fully connected vs convolutional, live in :mod:`ainotes
 
 - :func:`check_softmax`: the softmax probabilities of a few logits, worked out by hand;
 - :func:`check_fc_parameters`: the parameter count of a fully connected network on colour or grey images.
+
+The checks of chapter 5, training stability, live in :mod:`ainotes.training_checks`:
+
+- :func:`check_one_cycle_lr`: the learning rate a one-cycle schedule uses at a given step;
+- :func:`check_hook_count`: the number of forward hooks left on a model.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ from ainotes.image_checks import (
     check_permute_shape,
     check_unnormalize,
 )
+from ainotes.training_checks import check_hook_count, check_one_cycle_lr
 
 __all__ = [
     "Feedback",
@@ -75,10 +81,12 @@ __all__ = [
     "check_conv2d",
     "check_fc_parameters",
     "check_flatten_size",
+    "check_hook_count",
     "check_last_batch",
     "check_mean_std",
     "check_memory",
     "check_normalized_pixel",
+    "check_one_cycle_lr",
     "check_output_shape",
     "check_output_size",
     "check_parameter_count",

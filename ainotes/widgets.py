@@ -2,8 +2,8 @@
 
 The logic lives in :mod:`ainotes.conv`, :mod:`ainotes.kernels`, :mod:`ainotes.exercises`,
 :mod:`ainotes.explorer_tasks`, :mod:`ainotes.channelplot` and the pure functions of
-:mod:`ainotes.param_explorer`, which tests call directly; the widgets only read controls and show
-results. Each widget draws its default state when it is created, so a page built from the executed
+:mod:`ainotes.param_explorer` and :mod:`ainotes.schedule_explorer`, which tests call directly; the
+widgets only read controls and show results. Each widget draws its default state when it is created, so a page built from the executed
 notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Google Colab) and 8.
 
 - :class:`~ainotes.explorer.ConvolutionExplorer`: an image, a kernel and the settings of a
@@ -14,6 +14,9 @@ notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Go
 - :class:`~ainotes.param_explorer.ParameterExplorer`: the parameters and memory of a fully connected
   network and a CNN on the same images, for image sizes from 8×8 to 1024×1024 (figure from
   :func:`ainotes.param_explorer.parameter_figure`);
+- :class:`~ainotes.schedule_explorer.OneCycleExplorer`: the learning rate and momentum of a
+  one-cycle schedule, step by step, read from ``OneCycleLR`` itself (figure from
+  :func:`ainotes.schedule_explorer.schedule_figure`);
 - :class:`~ainotes.quiz.ShapeQuiz`: predict output shapes, question by question, or layer by layer
   through a model (:meth:`ShapeQuiz.walk <ainotes.quiz.ShapeQuiz.walk>`).
 """
@@ -24,5 +27,6 @@ from ainotes.channel_explorer import ChannelExplorer
 from ainotes.explorer import ConvolutionExplorer
 from ainotes.param_explorer import ParameterExplorer
 from ainotes.quiz import ShapeQuiz
+from ainotes.schedule_explorer import OneCycleExplorer
 
-__all__ = ["ChannelExplorer", "ConvolutionExplorer", "ParameterExplorer", "ShapeQuiz"]
+__all__ = ["ChannelExplorer", "ConvolutionExplorer", "OneCycleExplorer", "ParameterExplorer", "ShapeQuiz"]
