@@ -432,4 +432,7 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     fc_cnn = exercises(ROOT / "book" / "04-fc-vs-cnn.ipynb")
     assert [e["number"] for e in fc_cnn if e["self_check"]] == ["4.1", "4.2", "4.3", "4.4", "4.5"]
     assert [e["label"] for e in fc_cnn][-1] == "fc-cnn-ex-crops"
-    assert (len(first), len(conv), len(images), len(fc_cnn)) == (8, 9, 8, 9)
+    stability = exercises(ROOT / "book" / "05-training-stability.ipynb")
+    assert [e["number"] for e in stability if e["self_check"]] == ["5.1", "5.2", "5.3", "5.4"]
+    assert [e["label"] for e in stability][-1] == "stability-ex-range512"
+    assert (len(first), len(conv), len(images), len(fc_cnn), len(stability)) == (8, 9, 8, 9, 8)
