@@ -308,7 +308,7 @@ class OneCycleExplorer(w.VBox):
         self.anneal_strategy = w.ToggleButtons(options=["cos", "linear"], value=s["anneal_strategy"],
                                                description="annealing", style={**style, "button_width": "64px"})  # fmt: skip
         self.momentum = w.FloatRangeSlider(value=(s["base_momentum"], s["max_momentum"]), min=MOMENTUM_RANGE[0],
-                                           max=MOMENTUM_RANGE[1], step=0.01, description="momentum (beta1)",
+                                           max=MOMENTUM_RANGE[1], step=0.01, description="momentum",
                                            continuous_update=False, style=style)  # fmt: skip
         self.total_steps = w.BoundedIntText(value=s["total_steps"], min=TOTAL_STEPS_RANGE[0],
                                             max=TOTAL_STEPS_RANGE[1], description="total steps", style=style)  # fmt: skip
