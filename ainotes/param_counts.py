@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ainotes.arguments import whole
+
 __all__ = ["LayerCount", "cnn_counts", "fc_counts", "total_parameters"]
 
 
@@ -41,20 +43,12 @@ class LayerCount:
         return self.weights + self.biases
 
 
-def _whole(value: Any, name: str, least: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r}.")
-    if value < least:
-        raise ValueError(f"{name}={value} is impossible: it must be at least {least}.")
-    return int(value)
-
-
 def _widths(values: Any, name: str) -> tuple[int, ...]:
     if isinstance(values, numbers.Integral) and not isinstance(values, bool):
         values = (values,)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise TypeError(f"{name} must be a sequence of widths, like (1024, 512, 128); got {values!r}.")
-    return tuple(_whole(v, f"each of {name}") for v in values)
+    return tuple(whole(v, f"each of {name}", least=1) for v in values)
 
 
 def _linear(n_in: int, n_out: int) -> LayerCount:
@@ -88,8 +82,8 @@ def fc_counts(image_size: int = 32, channels: int = 3, hidden: Sequence[int] = (
     >>> [layer.weights for layer in layers], total_parameters(layers)
     ([3145728, 524288, 65536, 1280], 3738506)
     """
-    size, channels = _whole(image_size, "image_size"), _whole(channels, "channels")
-    widths = (size * size * channels, *_widths(hidden, "hidden"), _whole(classes, "classes"))
+    size, channels = whole(image_size, "image_size", least=1), whole(channels, "channels", least=1)
+    widths = (size * size * channels, *_widths(hidden, "hidden"), whole(classes, "classes", least=1))
     return [_linear(a, b) for a, b in zip(widths, widths[1:])]
 
 
@@ -121,8 +115,8 @@ def cnn_counts(image_size: int = 32, channels: int = 3, conv_channels: Sequence[
     >>> layers[3].output_shape      # after the second pooling: flattened to 512
     (8, 8, 8)
     """
-    size, c_in = _whole(image_size, "image_size"), _whole(channels, "channels")
-    k = _whole(kernel_size, "kernel_size")
+    size, c_in = whole(image_size, "image_size", least=1), whole(channels, "channels", least=1)
+    k = whole(kernel_size, "kernel_size", least=1)
     if k % 2 == 0:
         raise ValueError(f"kernel_size={k} is even: padding k // 2 keeps the size only for odd kernels "
                          "(1, 3, 5, 7, ...). Choose an odd kernel size.")  # fmt: skip
@@ -137,8 +131,8 @@ def cnn_counts(image_size: int = 32, channels: int = 3, conv_channels: Sequence[
         size //= 2
         layers.append(LayerCount("MaxPool2d 2×2", 0, 0, (c_out, size, size)))
         c_in = c_out
-    layers.append(_linear(c_in * size * size, _whole(hidden, "hidden")))
-    layers.append(_linear(hidden, _whole(classes, "classes")))
+    layers.append(_linear(c_in * size * size, whole(hidden, "hidden", least=1)))
+    layers.append(_linear(hidden, whole(classes, "classes", least=1)))
     return layers
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from typing import Any
 
 import ipywidgets as w
@@ -23,6 +22,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ainotes.arguments import whole
 from ainotes.channelplot import CHANNEL_COLOURS, GREY
 from ainotes.param_counts import LayerCount, cnn_counts, fc_counts, total_parameters
 
@@ -36,12 +36,6 @@ KERNEL_SIZES = (1, 3, 5, 7)
 CONV_LAYERS = (1, 5)  # the slider's range
 CNN_HIDDEN = 32
 _WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
-
-
-def _whole(value: Any, name: str, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r}: e.g. {example}.")
-    return int(value)
 
 
 def memory_text(n_bytes: float) -> str:
@@ -115,11 +109,11 @@ def parameter_comparison(image_size: int = 32, channels: int = 3, hidden: int = 
     >>> c["fc_first_layer"], f"{c['fc_first_share']:.0%}", c["fc_bytes"]
     (3146752, '84%', 14954024)
     """
-    hidden = _whole(hidden, "hidden", "hidden=1024")
+    hidden = whole(hidden, "hidden", example="hidden=1024")
     if hidden < 8:
         raise ValueError(f"hidden={hidden} is too small: the fully connected network's hidden widths are hidden, "
                          "hidden // 2 and hidden // 8, so hidden must be at least 8 (e.g. hidden=1024).")  # fmt: skip
-    conv_layers = _whole(conv_layers, "conv_layers", "conv_layers=2")
+    conv_layers = whole(conv_layers, "conv_layers", example="conv_layers=2")
     if conv_layers < 1:
         raise ValueError(f"conv_layers={conv_layers} is impossible: the CNN needs at least one convolution layer "
                          "(e.g. conv_layers=2).")  # fmt: skip
@@ -312,7 +306,7 @@ class ParameterExplorer(w.VBox):
     def __init__(self, image_size: int = 32, channels: int = 3, hidden: int = 1024, kernel_size: int = 3,
                  conv_layers: int = 2) -> None:  # fmt: skip
         def check(value: Any, name: str, options: tuple, words: str) -> int:
-            value = _whole(value, name, f"{name}={options[len(options) // 2]}")
+            value = whole(value, name, example=f"{name}={options[len(options) // 2]}")
             if value not in options:
                 raise ValueError(f"{name}={value} is not one of the explorer's choices: {words}.")
             return value

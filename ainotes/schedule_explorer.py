@@ -1,9 +1,8 @@
 """The one-cycle schedule explorer: the learning rate and momentum ``OneCycleLR`` gives at every step.
 
-:func:`one_cycle_curves` reads both curves from ``torch.optim.lr_scheduler.OneCycleLR`` itself,
-stepping it on a dummy optimiser (nothing here re-implements its formula), with clear errors for
-settings it would refuse cryptically or silently mishandle; :func:`schedule_figure` draws them;
-and :class:`OneCycleExplorer` is a thin widget layer over both. It uses only ipywidgets APIs common
+:func:`~ainotes.train.one_cycle.one_cycle_curves` (re-exported here) reads both curves from
+``torch.optim.lr_scheduler.OneCycleLR`` itself; :func:`schedule_figure` draws them; and
+:class:`OneCycleExplorer` is a thin widget layer over both. It uses only ipywidgets APIs common
 to versions 7.7 (Google Colab) and 8. Nothing changes matplotlib's style on import.
 """
 
@@ -11,16 +10,15 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
-from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from IPython.display import display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ainotes.train.one_cycle import _settings, one_cycle_curves
 
 __all__ = ["OneCycleExplorer", "one_cycle_curves", "schedule_figure"]
 
@@ -32,126 +30,6 @@ FINAL_DIV_FACTOR_RANGE = (1.0, 1e5)
 MOMENTUM_RANGE = (0.5, 0.99)
 TOTAL_STEPS_RANGE = (10, 5000)
 _WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
-
-
-def _number(value: Any, name: str, example: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"{name} must be a number, got {value!r}: e.g. {example}.")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}={value} is not a finite number: give e.g. {example}.")
-    return value
-
-
-def _settings(max_lr: Any, total_steps: Any, pct_start: Any, div_factor: Any, final_div_factor: Any,
-              anneal_strategy: Any, base_momentum: Any, max_momentum: Any) -> dict:  # fmt: skip
-    """The settings checked and as plain Python numbers; a clear TypeError or ValueError otherwise."""
-    max_lr = _number(max_lr, "max_lr", "max_lr=0.01")
-    if max_lr <= 0:
-        raise ValueError(f"max_lr={max_lr:g} is impossible: the peak learning rate must be positive, e.g. 0.01.")
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (numbers.Integral, np.integer)):
-        raise TypeError(f"total_steps must be a whole number of optimiser steps (epochs × batches per epoch), "
-                        f"got {total_steps!r}: e.g. total_steps=860.")  # fmt: skip
-    total_steps = int(total_steps)
-    if total_steps < 2:
-        raise ValueError(f"total_steps={total_steps} is too few: a one-cycle schedule needs at least 2 steps "
-                         "(epochs × batches per epoch), e.g. total_steps=860.")  # fmt: skip
-    pct_start = _number(pct_start, "pct_start", "pct_start=0.3")
-    if not 0 < pct_start < 1:
-        raise ValueError(f"pct_start={pct_start:g} is impossible: it is the fraction of the steps spent warming up, "
-                         "strictly between 0 and 1 (0.3 means 30%), e.g. pct_start=0.3.")  # fmt: skip
-    if pct_start * total_steps <= 1:
-        raise ValueError(f"pct_start={pct_start:g} of total_steps={total_steps} is a warm-up of "
-                         f"{pct_start * total_steps:g} step(s): it must last more than 1 step (OneCycleLR divides by "
-                         "zero or skips it). Raise pct_start or total_steps.")  # fmt: skip
-    factors = {}
-    for name, value, example in (("div_factor", div_factor, "25"), ("final_div_factor", final_div_factor, "1e4")):
-        factors[name] = _number(value, name, f"{name}={example}")
-        if factors[name] <= 0:
-            raise ValueError(f"{name}={factors[name]:g} is impossible: it divides the learning rate, so it must be "
-                             f"positive, e.g. {name}={example}.")  # fmt: skip
-    if anneal_strategy not in ("cos", "linear"):
-        raise ValueError(f'anneal_strategy must be "cos" or "linear", got {anneal_strategy!r}.')
-    momenta = {}
-    for name, value, example in (("base_momentum", base_momentum, "0.85"), ("max_momentum", max_momentum, "0.95")):
-        momenta[name] = _number(value, name, f"{name}={example}")
-        if not 0 <= momenta[name] < 1:
-            raise ValueError(f"{name}={momenta[name]:g} is impossible: Adam's beta1 (the momentum) must be from 0 to "
-                             f"less than 1, e.g. {name}={example}.")  # fmt: skip
-    if momenta["base_momentum"] > momenta["max_momentum"]:
-        raise ValueError(f"base_momentum={momenta['base_momentum']:g} is larger than max_momentum="
-                         f"{momenta['max_momentum']:g}: the momentum runs from max_momentum down to base_momentum and "
-                         "back, so swap them (e.g. base_momentum=0.85, max_momentum=0.95).")  # fmt: skip
-    return dict(max_lr=max_lr, total_steps=total_steps, pct_start=pct_start, **factors,
-                anneal_strategy=anneal_strategy, **momenta)  # fmt: skip
-
-
-def one_cycle_curves(max_lr: float = 0.01, total_steps: int = 860, *, pct_start: float = 0.3, div_factor: float = 25.0,
-                     final_div_factor: float = 1e4, anneal_strategy: str = "cos", base_momentum: float = 0.85,
-                     max_momentum: float = 0.95) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """The learning rate and momentum (Adam's beta1) of ``OneCycleLR`` at each of ``total_steps`` optimiser steps.
-
-    Read from ``torch.optim.lr_scheduler.OneCycleLR`` itself, stepping a dummy ``AdamW``: value
-    ``i`` is what the optimiser uses for batch ``i`` (0-based), read before the ``i``-th
-    ``scheduler.step()``, as in :func:`ainotes.train.fit` with ``one_cycle=True``. The warm-up
-    runs from ``max_lr / div_factor`` (step 0) up to ``max_lr`` over the first ``pct_start`` of
-    the steps; the annealing then goes down to ``max_lr / (div_factor * final_div_factor)`` at the
-    last step, both along half a cosine (``anneal_strategy="cos"``) or a straight line
-    (``"linear"``). The momentum moves the opposite way, between ``max_momentum`` and
-    ``base_momentum``.
-
-    Parameters
-    ----------
-    max_lr : float, default 0.01
-        The peak learning rate.
-    total_steps : int, default 860
-        Optimiser steps in all, epochs × batches per epoch; at least 2.
-    pct_start : float, default 0.3
-        Fraction of the steps spent warming up, strictly between 0 and 1; the warm-up must last
-        more than one step (``pct_start * total_steps > 1``).
-    div_factor, final_div_factor : float, default 25 and 1e4
-        The start learning rate is ``max_lr / div_factor``; the final one is ``final_div_factor``
-        times smaller still.
-    anneal_strategy : {"cos", "linear"}, default "cos"
-    base_momentum, max_momentum : float, default 0.85 and 0.95
-        The momentum's range, from 0 to less than 1, ``base_momentum <= max_momentum``.
-
-    Returns
-    -------
-    lr, momentum : ndarray
-        Two float arrays of length ``total_steps``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For settings that are not numbers or impossible, with what to give instead.
-
-    Examples
-    --------
-    >>> from ainotes.schedule_explorer import one_cycle_curves
-    >>> lr, momentum = one_cycle_curves(0.01, 860)
-    >>> f"{lr[0]:.2g}", f"{lr.max():.2g}", int(lr.argmax()), f"{lr[-1]:.2g}", len(lr)
-    ('0.0004', '0.01', 257, '4e-08', 860)
-    >>> f"{momentum[0]:.2f}", f"{momentum[257]:.2f}", f"{momentum[-1]:.2f}"
-    ('0.95', '0.85', '0.95')
-    """
-    s = _settings(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, base_momentum,
-                  max_momentum)  # fmt: skip
-    optimizer = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=s["max_lr"])
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=s["max_lr"], total_steps=s["total_steps"], pct_start=s["pct_start"],
-        anneal_strategy=s["anneal_strategy"], base_momentum=s["base_momentum"], max_momentum=s["max_momentum"],
-        div_factor=s["div_factor"], final_div_factor=s["final_div_factor"],
-    )  # fmt: skip
-    optimizer.step()  # no gradient: changes nothing, but avoids the "scheduler.step() before optimizer.step()" warning
-    n = s["total_steps"]
-    lr, momentum = np.empty(n), np.empty(n)
-    group = optimizer.param_groups[0]
-    for i in range(n):
-        lr[i], momentum[i] = float(group["lr"]), float(group["betas"][0])
-        if i < n - 1:
-            scheduler.step()
-    return lr, momentum
 
 
 def _lr(value: float) -> str:

@@ -11,16 +11,15 @@ gives it at once. The learning rates come from ``OneCycleLR`` itself, through
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from typing import Any
 
-import numpy as np
 from torch import nn
 
+from ainotes.arguments import whole
 from ainotes.feedback import Feedback, judge, not_answered, parse_numbers, question_key, read_answer
 from ainotes.hints import _matching
-from ainotes.schedule_explorer import one_cycle_curves
+from ainotes.train.one_cycle import one_cycle_curves
 
 __all__ = ["GENERIC_HOOKS", "check_hook_count", "check_one_cycle_lr", "generic_one_cycle_hint", "hook_count_hint",
            "one_cycle_lr_hint"]  # fmt: skip
@@ -52,12 +51,6 @@ def _read_float(answer: Any, what: str) -> float | Feedback | None:
     if len(values) != 1:
         return Feedback(False, f'{what} is one number, like 0.004, 4e-3 or "0.004"; you gave {answer!r}.')
     return values[0]
-
-
-def _whole(value: Any, name: str, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}: e.g. {example}.")
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,7 +200,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
     ✓ Right. Step 100 is in the warm-up, up to step 257 (pct_start × total_steps − 1 = 0.3 × 860 − 1), where the learning rate rises along half a cosine from max_lr / div_factor = 0.01 / 25 = 0.0004 to max_lr = 0.01: t = 100 / 257 = 0.3891 of the warm-up is done, so lr = 0.0004 + (0.01 − 0.0004) × (1 − cos(π × 0.3891)) / 2 = 0.00356. OneCycleLR itself gives 0.00356137 (steps count from 0: step 0 is the first batch).
     """
     s = _schedule(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy)
-    step = _whole(step, "step", "step=100")
+    step = whole(step, "step", example="step=100")
     if not 0 <= step <= s["last"]:
         raise ValueError(f"step={step} is not a step of this schedule: give 0 (the first batch) to total_steps − 1 = "
                          f"{s['last']}.")  # fmt: skip

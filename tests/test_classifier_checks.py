@@ -199,10 +199,10 @@ def test_answers_that_cannot_be_read_do_not_count_as_attempts():
     (lambda: check_softmax(None, LOGITS, decimals=0), ValueError, "decimals=0 is impossible"),
     (lambda: check_softmax(None, LOGITS, decimals=7), ValueError, "give a whole number from 1 to 6"),
     (lambda: check_fc_parameters(None, "64"), TypeError, "image_size must be a whole number, got '64'."),
-    (lambda: check_fc_parameters(None, 0), ValueError, "image_size=0 is impossible"),
-    (lambda: check_fc_parameters(None, 64, channels=0), ValueError, "channels=0 is impossible"),
+    (lambda: check_fc_parameters(None, 0), ValueError, "image_size=0 is too small: give at least 1"),
+    (lambda: check_fc_parameters(None, 64, channels=0), ValueError, "channels=0 is too small: give at least 1"),
     (lambda: check_fc_parameters(None, 64, hidden="1024"), TypeError, "hidden must be a sequence of widths"),
-    (lambda: check_fc_parameters(None, 64, hidden=(1024, 0)), ValueError, "each of hidden=0 is impossible"),
+    (lambda: check_fc_parameters(None, 64, hidden=(1024, 0)), ValueError, "each of hidden=0 is too small: give at least 1"),
     (lambda: check_fc_parameters(None, 64, classes=1.5), TypeError, "classes must be a whole number"),
     (lambda: check_fc_parameters(FC_64, 64.0), TypeError, "image_size must be a whole number"),
 ])  # fmt: skip

@@ -61,7 +61,7 @@ def test_the_chapter_figures():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: fc_counts(0), ValueError, "image_size=0 is impossible"),
+    (lambda: fc_counts(0), ValueError, "image_size=0 is too small: give at least 1"),
     (lambda: fc_counts(32.0), TypeError, "image_size must be a whole number"),
     (lambda: fc_counts(32, True), TypeError, "channels must be a whole number"),
     (lambda: fc_counts(32, 3, hidden="1024"), TypeError, "hidden must be a sequence"),

@@ -64,7 +64,7 @@ def test_widths_follow_hidden_and_conv_layers():
         ({"conv_layers": "2"}, TypeError, r"conv_layers must be a whole number, got '2'"),
         ({"image_size": 8, "conv_layers": 4}, ValueError, r"8×8 image cannot be pooled 4 times.*at least 16 pixels"),
         ({"kernel_size": 4}, ValueError, r"kernel_size=4 is even.*Choose an odd kernel size"),
-        ({"channels": 0}, ValueError, r"channels=0 is impossible: it must be at least 1"),
+        ({"channels": 0}, ValueError, r"channels=0 is too small: give at least 1"),
         ({"image_size": "32"}, TypeError, r"image_size must be a whole number, got '32'"),
     ],
 )

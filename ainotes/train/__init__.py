@@ -21,6 +21,7 @@ from ainotes.train.basics import count_parameters, seed_everything
 from ainotes.train.history import Evaluation, History
 from ainotes.train.loop import evaluate, fit, predict
 from ainotes.train.lr_range import LRRangeResult, lr_range_test, plot_lr_range
+from ainotes.train.one_cycle import one_cycle_curves
 
 __all__ = [
     "Evaluation",
@@ -30,6 +31,7 @@ __all__ = [
     "evaluate",
     "fit",
     "lr_range_test",
+    "one_cycle_curves",
     "plot_lr_range",
     "predict",
     "readable_units",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from ainotes.arguments import real, whole
 from ainotes.model_summary import _model_device
 from ainotes.train.batches import Data, _batches, _check_batch, _forward
 from ainotes.train.loop import _make_optimizer
@@ -60,33 +61,17 @@ class LRRangeResult:
     stopped_early: bool
 
 
-def _positive(value: Any, name: str, example: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}: e.g. {example}.")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}={value!r} is impossible: give a positive, finite number, e.g. {example}.")
-    return float(value)
-
-
-def _whole(value: Any, name: str, lowest: int, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r}: e.g. {example}.")
-    if value < lowest:
-        raise ValueError(f"{name}={value} is too small: give at least {lowest}, e.g. {example}.")
-    return int(value)
-
-
 def _check_arguments(model: Any, start_lr: Any, end_lr: Any, steps: Any, batch_size: Any, smoothing: Any,
                      diverge: Any) -> None:  # fmt: skip
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
-    start_lr = _positive(start_lr, "start_lr", "start_lr=1e-5")
-    end_lr = _positive(end_lr, "end_lr", "end_lr=10")
+    start_lr = real(start_lr, "start_lr", example="start_lr=1e-5", positive=True)
+    end_lr = real(end_lr, "end_lr", example="end_lr=10", positive=True)
     if start_lr >= end_lr:
         raise ValueError(f"start_lr={start_lr:g} must be smaller than end_lr={end_lr:g}: the learning rate grows from "
                          "one to the other (e.g. start_lr=1e-5, end_lr=10).")  # fmt: skip
-    _whole(steps, "steps", 2, "steps=200")
-    _whole(batch_size, "batch_size", 1, "batch_size=64")
+    whole(steps, "steps", least=2, example="steps=200")
+    whole(batch_size, "batch_size", least=1, example="batch_size=64")
     if isinstance(smoothing, bool) or not isinstance(smoothing, numbers.Real):
         raise TypeError(f"smoothing must be a number, got {smoothing!r}: e.g. smoothing=0.05.")
     if not 0 < smoothing <= 1:
