@@ -28,6 +28,12 @@ The checks of chapter 5, training stability, live in :mod:`ainotes.training_chec
 
 - :func:`check_one_cycle_lr`: the learning rate a one-cycle schedule uses at a given step;
 - :func:`check_hook_count`: the number of forward hooks left on a model.
+
+The checks of chapter 6, batch normalisation, live in :mod:`ainotes.norm_checks`:
+
+- :func:`check_batchnorm_counts`: the learnable parameters and buffer values of a ``BatchNorm2d``;
+- :func:`check_running_mean`: a running mean after some batches in training mode;
+- :func:`check_batchnorm_output`: what batch norm outputs for a tiny batch in training mode.
 """
 
 from __future__ import annotations
@@ -73,11 +79,14 @@ from ainotes.image_checks import (
     check_permute_shape,
     check_unnormalize,
 )
+from ainotes.norm_checks import check_batchnorm_counts, check_batchnorm_output, check_running_mean
 from ainotes.training_checks import check_hook_count, check_one_cycle_lr
 
 __all__ = [
     "Feedback",
     "check_batch_count",
+    "check_batchnorm_counts",
+    "check_batchnorm_output",
     "check_conv2d",
     "check_fc_parameters",
     "check_flatten_size",
@@ -92,6 +101,7 @@ __all__ = [
     "check_parameter_count",
     "check_permute_shape",
     "check_receptive_field",
+    "check_running_mean",
     "check_softmax",
     "check_unnormalize",
     "output_shape",
