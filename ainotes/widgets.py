@@ -17,16 +17,28 @@ notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Go
 - :class:`~ainotes.schedule_explorer.OneCycleExplorer`: the learning rate and momentum of a
   one-cycle schedule, step by step, read from ``OneCycleLR`` itself (figure from
   :func:`ainotes.schedule_explorer.schedule_figure`);
+- :class:`~ainotes.bn_explorer.BatchNormExplorer`: one channel of a trained model's BatchNorm2d
+  layer, its input and its output in train and eval mode, and how much an image's prediction in
+  train mode depends on the other images of its batch (figure from
+  :func:`ainotes.bn_explorer.batchnorm_figure`);
 - :class:`~ainotes.quiz.ShapeQuiz`: predict output shapes, question by question, or layer by layer
   through a model (:meth:`ShapeQuiz.walk <ainotes.quiz.ShapeQuiz.walk>`).
 """
 
 from __future__ import annotations
 
+from ainotes.bn_explorer import BatchNormExplorer
 from ainotes.channel_explorer import ChannelExplorer
 from ainotes.explorer import ConvolutionExplorer
 from ainotes.param_explorer import ParameterExplorer
 from ainotes.quiz import ShapeQuiz
 from ainotes.schedule_explorer import OneCycleExplorer
 
-__all__ = ["ChannelExplorer", "ConvolutionExplorer", "OneCycleExplorer", "ParameterExplorer", "ShapeQuiz"]
+__all__ = [
+    "BatchNormExplorer",
+    "ChannelExplorer",
+    "ConvolutionExplorer",
+    "OneCycleExplorer",
+    "ParameterExplorer",
+    "ShapeQuiz",
+]
