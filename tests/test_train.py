@@ -336,3 +336,51 @@ def test_bad_augment(augment, error, match):
     x, y = images(32)
     with pytest.raises(error, match=match):
         fit(small_convnet(), (x, y), batch_size=16, augment=augment, progress=False, verbose=False)
+
+
+# --- Training and evaluation mode around batch normalisation ---------------------------------------------
+
+
+def _bn_data():
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(96, 1, 8, 8, generator=generator) * 3 + 2  # far from a new layer's running statistics
+    return x, torch.randint(0, 3, (96,), generator=generator)
+
+
+def _bn_model():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(4, 3))  # fmt: skip
+
+
+def test_fit_validates_with_running_statistics_and_leaves_the_model_in_training_mode():
+    x, y = _bn_data()
+    model = _bn_model()
+    history = fit(model, (x[:64], y[:64]), (x[64:], y[64:]), epochs=2, batch_size=16, progress=False, verbose=False)
+    assert model.training and all(m.training for m in model.modules())  # ready for more training
+    running = [model[1].running_mean.clone(), model[1].running_var.clone(), model[1].num_batches_tracked.clone()]
+    assert running[2].item() == 2 * 4  # only the 4 training batches of each epoch were counted
+    # validation in training mode would have used (and updated) the batch statistics: evaluate uses the running ones
+    result = evaluate(model, (x[64:], y[64:]))
+    assert history.valid_loss[-1] == pytest.approx(result.loss, rel=1e-6)
+    assert history.valid_acc[-1] == result.accuracy
+    for before, after in zip(running, [model[1].running_mean, model[1].running_var, model[1].num_batches_tracked]):
+        assert torch.equal(before, after)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_evaluate_and_predict_do_not_depend_on_the_batch_size_and_restore_the_mode(training):
+    x, y = _bn_data()
+    model = _bn_model()
+    fit(model, (x, y), epochs=1, batch_size=16, progress=False, verbose=False)
+    model.train(training)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    one, many = evaluate(model, (x, y), batch_size=1), evaluate(model, (x, y), batch_size=64)
+    assert one.loss == pytest.approx(many.loss, rel=1e-5) and one.accuracy == many.accuracy
+    assert torch.equal(predict(model, x, batch_size=1), predict(model, x, batch_size=50))
+    assert model.training is training
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+    # the same model in training mode does depend on the batch: what evaluate protects against
+    with torch.no_grad():
+        alone, in_batch = model.train()(x[:1]), model(x[:32])[:1]
+    assert not torch.allclose(alone, in_batch, atol=1e-3)
