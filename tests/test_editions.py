@@ -435,4 +435,7 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     stability = exercises(ROOT / "book" / "05-training-stability.ipynb")
     assert [e["number"] for e in stability if e["self_check"]] == ["5.1", "5.2", "5.3", "5.4"]
     assert [e["label"] for e in stability][-1] == "stability-ex-range512"
-    assert (len(first), len(conv), len(images), len(fc_cnn), len(stability)) == (8, 9, 8, 9, 8)
+    batchnorm = exercises(ROOT / "book" / "06-batchnorm.ipynb")
+    assert [e["number"] for e in batchnorm if e["self_check"]] == ["6.1", "6.2", "6.3"]
+    assert [e["label"] for e in batchnorm][-1] == "batchnorm-ex-group"
+    assert (len(first), len(conv), len(images), len(fc_cnn), len(stability), len(batchnorm)) == (8, 9, 8, 9, 8, 8)
