@@ -127,6 +127,33 @@ def read_answer(answer: Any, what: str, show_answer: bool = False) -> int | Feed
     return value
 
 
+def read_number(answer: Any, what: str, like: str) -> float | Feedback | None:
+    """``answer`` as one float: None if there is no answer yet, a Feedback if it is not one number.
+
+    Accepts what :func:`parse_numbers` reads, plus a single number with a decimal comma (``"0,58"``).
+    ``what`` names the quantity and ``like`` shows how to write it, for the message.
+
+    Examples
+    --------
+    >>> from ainotes.feedback import read_number
+    >>> read_number("0,58", "A running mean", '0.58 or "0.58"'), read_number(None, "A running mean", "0.58")
+    (0.58, None)
+    >>> read_number("fast", "A learning rate", '0.004 or "0.004"')
+    ✗ Not quite. A learning rate is one number, like 0.004 or "0.004"; you gave 'fast'.
+    """
+    if answer is None:
+        return None
+    if isinstance(answer, str) and re.fullmatch(r"\s*[-−]?\d+,\d+\s*", answer):
+        answer = answer.replace(",", ".")  # a decimal comma: "0,004"
+    try:
+        values = parse_numbers(answer)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 1:
+        return Feedback(False, f"{what} is one number, like {like}; you gave {answer!r}.")
+    return values[0]
+
+
 def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
     """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list or a ``torch.Size``.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ import torch
 from torch import nn
 
 from ainotes.arguments import real, whole
-from ainotes.feedback import Feedback, judge, not_answered, parse_numbers, question_key
+from ainotes.feedback import Feedback, judge, not_answered, parse_numbers, question_key, read_number
 
 __all__ = ["check_batchnorm_counts", "check_batchnorm_output", "check_running_mean"]
 
@@ -233,18 +232,16 @@ def check_running_mean(answer: float | str | None, batch_means: Sequence[float],
         steps = [*steps[:3], f"… ({len(steps) - 5} more batches)", *steps[-2:]]
     working = (f"with momentum = {m:g}, each training-mode batch sets running = (1 − momentum) × running + momentum × "
                f"batch mean, from {first:g}: {', then '.join(steps)}.")  # fmt: skip
-    if answer is None:
+    value = read_number(answer, "A running mean", '0.58, 5.8e-1 or "0.58"')
+    if isinstance(value, Feedback):
+        return value
+    if value is None:
         return not_answered(show_answer, working)
-    if isinstance(answer, str) and re.fullmatch(r"\s*[-−]?\d+,\d+\s*", answer):
-        answer = answer.replace(",", ".")  # a decimal comma: "0,58"
-    values = _read(answer)
-    if values is None or len(values) != 1:
-        return Feedback(False, f'A running mean is one number, like 0.58, 5.8e-1 or "0.58"; you gave {answer!r}.')
-    correct = _close(values[0], running)
-    hint = "" if correct else _running_hint(values[0], means, m, first)
+    correct = _close(value, running)
+    hint = "" if correct else _running_hint(value, means, m, first)
     generic = (f"Go batch by batch from {first:g}: after each one, running = (1 − momentum) × running + momentum × "
                f"batch mean, with momentum = {m:g}.")  # fmt: skip
-    return judge("check_running_mean", question_key(means, m, first), correct=correct, given=_g(values[0], 6),
+    return judge("check_running_mean", question_key(means, m, first), correct=correct, given=_g(value, 6),
                  right=working[0].upper() + working[1:], worked=working, hint=hint, generic_hint=generic,
                  show_answer=show_answer)  # fmt: skip
 

@@ -11,13 +11,11 @@ gives it at once. The learning rates come from ``OneCycleLR`` itself, through
 from __future__ import annotations
 
 import math
-import re
-from typing import Any
 
 from torch import nn
 
 from ainotes.arguments import whole
-from ainotes.feedback import Feedback, judge, not_answered, parse_numbers, question_key, read_answer
+from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer, read_number
 from ainotes.hints import _matching
 from ainotes.train.one_cycle import one_cycle_curves
 
@@ -36,21 +34,6 @@ def _g(value: float, digits: int = 4) -> str:
 
 def _close(value: float, target: float) -> bool:
     return abs(value - target) <= TOLERANCE * abs(target)
-
-
-def _read_float(answer: Any, what: str) -> float | Feedback | None:
-    """``answer`` as one float; None if there is no answer; a Feedback if it is not one number."""
-    if answer is None:
-        return None
-    if isinstance(answer, str) and re.fullmatch(r"\s*[-−]?\d+,\d+\s*", answer):
-        answer = answer.replace(",", ".")  # a decimal comma: "0,004"
-    try:
-        values = parse_numbers(answer)
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != 1:
-        return Feedback(False, f'{what} is one number, like 0.004, 4e-3 or "0.004"; you gave {answer!r}.')
-    return values[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +191,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
                     div_factor=float(div_factor), final_div_factor=float(final_div_factor),
                     anneal_strategy=anneal_strategy)  # fmt: skip
     working = _working(step, s, **settings)
-    value = _read_float(answer, "A learning rate")
+    value = read_number(answer, "A learning rate", '0.004, 4e-3 or "0.004"')
     if isinstance(value, Feedback):
         return value
     if value is None:
