@@ -384,3 +384,49 @@ def test_evaluate_and_predict_do_not_depend_on_the_batch_size_and_restore_the_mo
     with torch.no_grad():
         alone, in_batch = model.train()(x[:1]), model(x[:32])[:1]
     assert not torch.allclose(alone, in_batch, atol=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# One learning rate per parameter group (chapter 7's fine-tuning)
+# --------------------------------------------------------------------------------------------
+def test_fit_gives_each_parameter_group_its_own_peak():
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+    opt = torch.optim.Adam([{"params": model[0].parameters()}, {"params": model[2].parameters()}])
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    scheduler_peaks = []
+    opt.register_step_pre_hook(lambda o, args, kwargs: scheduler_peaks.append([g["lr"] for g in o.param_groups]))
+    fit(model, (x, y), epochs=4, batch_size=8, lr=[1e-4, 1e-2], optimizer=opt, one_cycle=True,
+        progress=False, verbose=False)  # fmt: skip
+    peaks = torch.tensor(scheduler_peaks).max(0).values
+    assert torch.allclose(peaks, torch.tensor([1e-4, 1e-2]), rtol=0.05)
+    ratios = {round(b / a, 6) for a, b in scheduler_peaks}
+    assert ratios == {100.0}  # the two groups follow the same cycle, 100 times apart
+
+
+def test_fit_sets_group_learning_rates_without_a_schedule():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    opt = torch.optim.SGD([{"params": model[0].parameters()}, {"params": model[1].parameters()}], lr=0.5)
+    x, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
+    fit(model, (x, y), lr=[0.01, 0.1], optimizer=opt, progress=False, verbose=False)
+    assert [g["lr"] for g in opt.param_groups] == [0.01, 0.1]
+
+
+@pytest.mark.parametrize(
+    "lr, optimizer, message",
+    [
+        ([1e-3, 1e-2], None, "needs an optimizer built with 2 parameter groups"),
+        ([1e-3, 1e-2], torch.optim.Adam, "needs an optimizer built with 2 parameter groups"),
+        ([1e-3], "one group", "got one with 2"),
+        ([1e-3, -1.0], "two groups", "must be positive"),
+        ("0.01", None, "must be positive"),
+        (0, None, "must be positive"),
+    ],
+)
+def test_fit_rejects_learning_rates_that_do_not_match_the_groups(lr, optimizer, message):
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    if isinstance(optimizer, str):
+        optimizer = torch.optim.Adam([{"params": model[0].parameters()}, {"params": model[1].parameters()}])
+    x, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
+    with pytest.raises(ValueError, match=message):
+        fit(model, (x, y), lr=lr, optimizer=optimizer, progress=False, verbose=False)

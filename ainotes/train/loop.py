@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -24,11 +24,32 @@ def _momentum(optimizer: torch.optim.Optimizer) -> float:
     return float(group.get("momentum", float("nan")))
 
 
-def _make_optimizer(optimizer: Any, model: nn.Module, lr: float) -> torch.optim.Optimizer:
+def _learning_rates(lr: Any, optimizer: Any) -> float | list[float]:
+    """``lr`` checked: one positive number, or one per parameter group of an optimizer."""
+    if isinstance(lr, (list, tuple)):
+        groups = optimizer.param_groups if isinstance(optimizer, torch.optim.Optimizer) else None
+        if groups is None or len(groups) != len(lr):
+            raise ValueError(
+                f"lr={list(lr)!r} gives {len(lr)} learning rates: that needs an optimizer built with "
+                f"{len(lr)} parameter groups, e.g. torch.optim.Adam([{{'params': model.fc.parameters()}}, "
+                f"{{'params': backbone_parameters}}]); got {'one with ' + str(len(groups)) if groups else 'none'}."
+            )
+        return [_learning_rates(value, None) for value in lr]
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(
+            f"lr must be positive: one number, or a list of them for an optimizer with parameter groups; got {lr!r}."
+        )
+    return float(lr)
+
+
+def _make_optimizer(optimizer: Any, model: nn.Module, lr: float | list[float]) -> torch.optim.Optimizer:
+    if isinstance(optimizer, torch.optim.Optimizer):
+        if isinstance(lr, list):  # one learning rate per group, also when no schedule changes them
+            for group, value in zip(optimizer.param_groups, lr):
+                group["lr"] = value
+        return optimizer
     if optimizer is None:
         return torch.optim.Adam(model.parameters(), lr=lr)
-    if isinstance(optimizer, torch.optim.Optimizer):
-        return optimizer
     if callable(optimizer):  # a class such as torch.optim.SGD, or a factory
         return optimizer(model.parameters(), lr=lr)
     raise TypeError(f"optimizer must be None, an Optimizer or an Optimizer class; got {optimizer!r}.")
@@ -60,7 +81,7 @@ def fit(
     *,
     epochs: int = 1,
     batch_size: int = 64,
-    lr: float = 1e-3,
+    lr: float | Sequence[float] = 1e-3,
     optimizer: torch.optim.Optimizer | Callable[..., torch.optim.Optimizer] | None = None,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     device: torch.device | str | None = None,
@@ -79,8 +100,9 @@ def fit(
         See the module docs. ``valid_data`` is optional.
     epochs, batch_size : int
         Passes over the training data, and images per step (ignored for a DataLoader).
-    lr : float, default 1e-3
-        Learning rate; with ``one_cycle=True`` the peak learning rate.
+    lr : float or list of float, default 1e-3
+        Learning rate; with ``one_cycle=True`` the peak learning rate. With an optimizer built
+        with parameter groups, a list gives each group its own (peak) learning rate, in order.
     optimizer : Optimizer, Optimizer class, or None
         ``None`` means ``torch.optim.Adam``; a class (``torch.optim.SGD``) is built with ``lr``.
     loss_fn : callable, default ``nn.CrossEntropyLoss()``
@@ -121,8 +143,7 @@ def fit(
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, got {lr!r}.")
+    lr = _learning_rates(lr, optimizer)
     if augment is not None and not callable(augment):
         raise TypeError(
             f"augment must be a function of a tensor batch that returns the augmented batch (e.g. "
