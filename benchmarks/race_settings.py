@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from chapter_times import machine  # benchmarks/chapter_times.py, beside this script
 from torch import nn
 from torch.utils.data import random_split
 
+from ainotes.augment import random_crop, random_flip
 from ainotes.data import as_tensors, channel_stats, cifar10, class_subset
 from ainotes.train import evaluate, fit, seed_everything
 
@@ -51,19 +51,6 @@ def small_cnn() -> nn.Sequential:
         nn.Conv2d(16, 8, kernel_size=3, padding=1), nn.Tanh(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(512, 32), nn.Tanh(), nn.Linear(32, 3),
     ).to(memory_format=torch.channels_last)  # fmt: skip
-
-
-def random_flip(x: torch.Tensor) -> torch.Tensor:
-    flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5
-    return torch.where(flip, x.flip(3), x)
-
-
-def random_crop(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
-    n, _, h, w = x.shape
-    padded = F.pad(x, (padding,) * 4)
-    top = torch.randint(0, 2 * padding + 1, (n,)).tolist()
-    left = torch.randint(0, 2 * padding + 1, (n,)).tolist()
-    return torch.stack([image[:, i : i + h, j : j + w] for image, i, j in zip(padded, top, left)])
 
 
 AUGMENTS = {"none": None, "flips": random_flip, "crops+flips": lambda x: random_crop(random_flip(x))}

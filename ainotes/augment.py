@@ -1,0 +1,65 @@
+"""Data augmentation on batches of image tensors, as chapter 4 wrote it.
+
+Both functions take a batch ``[N, C, H, W]`` (on any device) and return a new batch of the same
+shape, each image changed at random; pass them to :func:`ainotes.train.fit` as ``augment=``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ainotes.arguments import whole
+
+__all__ = ["crop_and_flip", "random_crop", "random_flip"]
+
+
+def _batch(x: torch.Tensor, name: str) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor) or x.ndim != 4:
+        shape = list(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"{name} expects a batch of images [N, C, H, W], got {shape}; add a batch "
+                         "dimension to a single image with x.unsqueeze(0).")  # fmt: skip
+    return x
+
+
+def random_flip(x: torch.Tensor) -> torch.Tensor:
+    """Flip each image of a batch left-right with probability 1/2.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.augment import random_flip
+    >>> x = torch.arange(4.0).view(1, 1, 1, 4)
+    >>> _ = torch.manual_seed(1)  # the first image kept, the second flipped
+    >>> [random_flip(x).flatten().tolist() for _ in range(2)]
+    [[0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0]]
+    """
+    x = _batch(x, "random_flip")
+    flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5
+    return torch.where(flip, x.flip(3), x)  # dimension 3 is the width
+
+
+def random_crop(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
+    """Pad each image with ``padding`` zeros on every side, then cut a random window of the old size.
+
+    Zeros are the mean colour once the images are normalised.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.augment import random_crop
+    >>> random_crop(torch.ones(8, 3, 32, 32)).shape
+    torch.Size([8, 3, 32, 32])
+    """
+    x = _batch(x, "random_crop")
+    padding = whole(padding, "padding", least=0, example="padding=4")
+    n, _, h, w = x.shape
+    padded = F.pad(x, (padding,) * 4)
+    top = torch.randint(0, 2 * padding + 1, (n,)).tolist()
+    left = torch.randint(0, 2 * padding + 1, (n,)).tolist()
+    return torch.stack([image[:, i : i + h, j : j + w] for image, i, j in zip(padded, top, left)])
+
+
+def crop_and_flip(x: torch.Tensor) -> torch.Tensor:
+    """:func:`random_crop` (padding 4), then :func:`random_flip`: the usual CIFAR augmentation."""
+    return random_flip(random_crop(x))
