@@ -34,6 +34,12 @@ The checks of chapter 6, batch normalisation, live in :mod:`ainotes.norm_checks`
 - :func:`check_batchnorm_counts`: the learnable parameters and buffer values of a ``BatchNorm2d``;
 - :func:`check_running_mean`: a running mean after some batches in training mode;
 - :func:`check_batchnorm_output`: what batch norm outputs for a tiny batch in training mode.
+
+The checks of chapter 7, transfer learning, live in :mod:`ainotes.transfer_checks`:
+
+- :func:`check_head_parameters`: the learnable parameters of a new head, ``nn.Linear(in_features, classes)``;
+- :func:`check_trainable_parameters`: the trainable parameters of a frozen SmallResNet with some parts unfrozen;
+- :func:`check_bn_buffers_changed`: the ``state_dict`` tensors one training-mode batch changes in a frozen model.
 """
 
 from __future__ import annotations
@@ -81,15 +87,18 @@ from ainotes.image_checks import (
 )
 from ainotes.norm_checks import check_batchnorm_counts, check_batchnorm_output, check_running_mean
 from ainotes.training_checks import check_hook_count, check_one_cycle_lr
+from ainotes.transfer_checks import check_bn_buffers_changed, check_head_parameters, check_trainable_parameters
 
 __all__ = [
     "Feedback",
     "check_batch_count",
     "check_batchnorm_counts",
     "check_batchnorm_output",
+    "check_bn_buffers_changed",
     "check_conv2d",
     "check_fc_parameters",
     "check_flatten_size",
+    "check_head_parameters",
     "check_hook_count",
     "check_last_batch",
     "check_mean_std",
@@ -103,6 +112,7 @@ __all__ = [
     "check_receptive_field",
     "check_running_mean",
     "check_softmax",
+    "check_trainable_parameters",
     "check_unnormalize",
     "output_shape",
     "parse_shape",
