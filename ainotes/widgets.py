@@ -2,8 +2,8 @@
 
 The logic lives in :mod:`ainotes.conv`, :mod:`ainotes.kernels`, :mod:`ainotes.exercises`,
 :mod:`ainotes.explorer_tasks`, :mod:`ainotes.channelplot` and the pure functions of
-:mod:`ainotes.param_explorer` and :mod:`ainotes.schedule_explorer`, which tests call directly; the
-widgets only read controls and show results. Each widget draws its default state when it is created, so a page built from the executed
+:mod:`ainotes.param_explorer`, :mod:`ainotes.schedule_explorer` and :mod:`ainotes.transfer_explorer`,
+which tests call directly; the widgets only read controls and show results. Each widget draws its default state when it is created, so a page built from the executed
 notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Google Colab) and 8.
 
 - :class:`~ainotes.explorer.ConvolutionExplorer`: an image, a kernel and the settings of a
@@ -21,6 +21,10 @@ notebook shows a real figure, not an empty box. All work with ipywidgets 7.7 (Go
   layer, its input and its output in train and eval mode, and how much an image's prediction in
   train mode depends on the other images of its batch (figure from
   :func:`ainotes.bn_explorer.batchnorm_figure`);
+- :class:`~ainotes.transfer_explorer.TransferExplorer`: chapter 7's results, computed beforehand: the
+  validation accuracy per epoch of each way to train (from scratch, feature extraction, fine-tuning)
+  for a chosen number of images per class, and the test accuracy against that number (figure from
+  :func:`ainotes.transfer_explorer.transfer_figure`, the best method in words below it);
 - :class:`~ainotes.quiz.ShapeQuiz`: predict output shapes, question by question, or layer by layer
   through a model (:meth:`ShapeQuiz.walk <ainotes.quiz.ShapeQuiz.walk>`).
 """
@@ -33,6 +37,7 @@ from ainotes.explorer import ConvolutionExplorer
 from ainotes.param_explorer import ParameterExplorer
 from ainotes.quiz import ShapeQuiz
 from ainotes.schedule_explorer import OneCycleExplorer
+from ainotes.transfer_explorer import TransferExplorer
 
 __all__ = [
     "BatchNormExplorer",
@@ -41,4 +46,5 @@ __all__ = [
     "OneCycleExplorer",
     "ParameterExplorer",
     "ShapeQuiz",
+    "TransferExplorer",
 ]
