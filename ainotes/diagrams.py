@@ -1,4 +1,4 @@
-"""Explanatory diagrams of convolutions: how colour channels combine, and the kinds of padding.
+"""Explanatory diagrams: how colour channels combine, the kinds of padding, and a residual block.
 
 The architecture diagram of a whole network is in :mod:`ainotes.architecture` (re-exported here:
 ``from ainotes.diagrams import draw_architecture`` works). Each function
@@ -16,13 +16,13 @@ import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
 from ainotes.architecture import draw_architecture
 from ainotes.conv import PADDING_KINDS, conv_output_size
 from ainotes.convplot import draw_map, number
 
-__all__ = ["draw_architecture", "draw_multichannel_conv", "draw_padding_kinds"]
+__all__ = ["draw_architecture", "draw_multichannel_conv", "draw_padding_kinds", "draw_residual_block"]
 
 _WINDOW = to_rgba("tab:orange", 0.3)
 _CHANNELS = (("R", "red", "#c62828"), ("G", "green", "#2e7d32"), ("B", "blue", "#1565c0"))
@@ -228,4 +228,56 @@ def draw_padding_kinds(size: int = 5, kernel_size: int = 3, title: str | None = 
                loc="lower center", ncol=3, frameon=False, fontsize=10)  # fmt: skip
     fig.suptitle(title or f"Padding kinds: a {kernel_size}×{kernel_size} kernel on a {size}×{size} input", fontsize=12)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def draw_residual_block(downsample: bool = False) -> Figure:
+    """A residual block as torchvision's ``BasicBlock`` computes it: two convolutions and a shortcut.
+
+    The main path (3×3 conv, BN, ReLU, 3×3 conv, BN) computes a correction ``F(x)``; the shortcut
+    carries ``x`` unchanged around it, and the two are added before the last ReLU. With
+    ``downsample=True`` the shortcut is a 1×1 convolution with stride 2 and BN, as in a block that
+    halves the size and changes the number of channels.
+
+    Examples
+    --------
+    >>> from ainotes.diagrams import draw_residual_block
+    >>> draw_residual_block().axes[0].get_title()
+    'A residual block: the output is relu(F(x) + x)'
+    """
+    if not isinstance(downsample, bool):
+        raise TypeError(f"downsample must be True or False, got {downsample!r}.")
+    fig, ax = plt.subplots(figsize=(9, 2.9))
+    main = ["3×3 conv", "BN", "ReLU", "3×3 conv", "BN"]
+    if downsample:
+        main[0] = "3×3 conv\nstride 2"
+    xs = [1.4 + 1.35 * i for i in range(len(main))]
+    boxes = [(0.0, "x", "#eeeeee"), *((x, text, "#cfe3f5") for x, text in zip(xs, main)),
+             (xs[-1] + 1.35, "+", "#ffe0b2"), (xs[-1] + 2.5, "ReLU", "#cfe3f5"),
+             (xs[-1] + 3.75, "output", "#eeeeee")]  # fmt: skip
+    for x, text, colour in boxes:
+        width = 0.5 if text == "+" else 1.0
+        ax.add_patch(FancyBboxPatch((x - width / 2, 0.7), width, 0.6, boxstyle="round,pad=0.05",
+                                    facecolor=colour, edgecolor="0.4"))  # fmt: skip
+        ax.text(x, 1.0, text, ha="center", va="center", fontsize=14 if text == "+" else 10)
+    for (x0, t0, _), (x1, t1, _) in zip(boxes, boxes[1:]):
+        start = x0 + (0.25 if t0 == "+" else 0.5) + 0.05
+        end = x1 - (0.25 if t1 == "+" else 0.5) - 0.05
+        ax.add_patch(FancyArrowPatch((start, 1.0), (end, 1.0), arrowstyle="-|>", mutation_scale=12, color="0.3"))
+    plus = boxes[-3][0]
+    shortcut = "shortcut: 1×1 conv, stride 2, BN" if downsample else "shortcut: x unchanged (identity)"
+    ax.plot([0.0, 0.0, plus], [0.63, 0.3, 0.3], color="tab:orange", linewidth=2)
+    ax.add_patch(FancyArrowPatch((plus, 0.3), (plus, 0.63), arrowstyle="-|>", mutation_scale=12, color="tab:orange",
+                                 linewidth=2))  # fmt: skip
+    ax.text(plus / 2, 0.12, shortcut, ha="center", va="center", color="tab:orange", fontsize=10)
+    ax.annotate("", xy=(xs[-1] + 0.5, 1.55), xytext=(xs[0] - 0.5, 1.55),
+                arrowprops=dict(arrowstyle="-", color="tab:blue"))  # fmt: skip
+    ax.text((xs[0] + xs[-1]) / 2, 1.72, "main path: the correction F(x)", ha="center", color="tab:blue", fontsize=10)
+    ax.set(xlim=(-0.7, boxes[-1][0] + 0.7), ylim=(-0.05, 1.95), aspect="equal", xticks=[], yticks=[])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    added = "shortcut(x)" if downsample else "x"
+    ax.set_title(f"A residual block: the output is relu(F(x) + {added})", fontsize=12)
+    fig.tight_layout()
     return fig
