@@ -438,4 +438,8 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     batchnorm = exercises(ROOT / "book" / "06-batchnorm.ipynb")
     assert [e["number"] for e in batchnorm if e["self_check"]] == ["6.1", "6.2", "6.3"]
     assert [e["label"] for e in batchnorm][-1] == "batchnorm-ex-group"
-    assert (len(first), len(conv), len(images), len(fc_cnn), len(stability), len(batchnorm)) == (8, 9, 8, 9, 8, 8)
+    transfer = exercises(ROOT / "book" / "07-transfer-learning.ipynb")
+    assert [e["number"] for e in transfer if e["self_check"]] == ["7.1", "7.2", "7.3"]
+    assert [e["label"] for e in transfer][-1] == "transfer-ex-neighbours"
+    counts = (len(first), len(conv), len(images), len(fc_cnn), len(stability), len(batchnorm), len(transfer))
+    assert counts == (8, 9, 8, 9, 8, 8, 8)
