@@ -9,7 +9,7 @@ Source task: the 35,000 training images of the seven classes that are *not* chap
 * ``small_resnet_cifar7_v1.json``: the metadata record (classes, normalisation, test accuracy on
   the 7,000 source-task test images, parameter count, command, recipe, versions, SHA-256).
 
-Run from the repository root, offline with the data mirror (about 8 minutes on 2 CPU cores)::
+Run from the repository root, offline with the data mirror (about 7 minutes on 2 CPU cores; a re-run gives the same file, bit for bit)::
 
     AINOTES_MIRROR=../shared/data AINOTES_OFFLINE=1 .venv/bin/python scripts/pretrain_small_resnet.py
 

@@ -247,3 +247,23 @@ def test_augmentations_want_a_batch(bad):
         random_flip(bad)
     with pytest.raises(ValueError, match=r"batch of images"):
         random_crop(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# The record's accuracy, reproduced on the source task's test images (needs CIFAR-10, offline mirror)
+# --------------------------------------------------------------------------------------------
+def test_the_recorded_source_accuracy_is_reproduced():
+    from ainotes.data import DataUnavailableError, cifar10, class_subset
+    from ainotes.train import evaluate
+
+    meta = WEIGHTS.meta
+    try:
+        test_set = cifar10(train=False)
+    except DataUnavailableError as exc:  # as the other data tests: CI has the offline mirror
+        pytest.skip(f"CIFAR-10 is not available here: {exc}")
+    source_test = class_subset(test_set, meta["categories"])
+    x = WEIGHTS.transforms()(torch.from_numpy(source_test.data).permute(0, 3, 1, 2))
+    y = torch.tensor(source_test.targets)
+    assert len(y) == meta["test_images"]
+    accuracy = evaluate(small_resnet(weights=WEIGHTS), (x, y)).accuracy
+    assert abs(accuracy - meta["test_accuracy"]) < 0.003, (accuracy, meta["test_accuracy"])
