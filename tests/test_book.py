@@ -76,6 +76,10 @@ def test_structure_objectives_thresholds_and_exercises(chapter):
     assert len(exercises) >= 6 and len(re.findall(r"```\{solution-start\}", markdown)) == len(exercises)
     assert markdown.count(":class: dropdown") >= len(exercises)
     assert "{glue:text}" in markdown, "quote computed numbers with glue, not by hand"
+    # CommonMark: a backtick fence's info string may not hold backticks; such a directive silently
+    # becomes plain text (an exercise title with `code` lost its exercise and label once).
+    broken = re.findall(r"^(`{3,})\{[\w-]+\}[^\n]*`[^\n]*$", markdown, flags=re.M)
+    assert not broken, "no backticks in a directive's title when the fence is made of backticks (use ~~~ or none)"
 
 
 def test_requirements_are_ranges_not_pins():
