@@ -10,7 +10,6 @@ real PyTorch objects: an ``nn.Linear``, and :class:`~ainotes.models.resnet.Small
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,11 +19,9 @@ from torch import nn
 from ainotes.arguments import whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer
 from ainotes.hints import _matching
-from ainotes.models.resnet import SmallResNet
+from ainotes.models.resnet import SOURCE_CLASSES, SmallResNet
 
 __all__ = ["check_bn_buffers_changed", "check_head_parameters", "check_trainable_parameters"]
-
-SOURCE_CLASSES = inspect.signature(SmallResNet).parameters["num_classes"].default  # the pretrained task's classes
 
 
 def _numel(parameters: Any) -> int:

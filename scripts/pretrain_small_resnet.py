@@ -19,7 +19,6 @@ Run from the repository root, offline with the data mirror (about 7 minutes on 2
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import sys
@@ -30,6 +29,7 @@ import torch
 
 from ainotes.augment import crop_and_flip
 from ainotes.data import as_tensors, channel_stats, cifar10, class_subset
+from ainotes.data.sources import _sha256_file
 from ainotes.models.resnet import SmallResNet
 from ainotes.train import count_parameters, evaluate, fit, seed_everything
 
@@ -70,7 +70,7 @@ def main() -> None:
     weights = args.output / f"{NAME}.pt"
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}  # plain layout, float32
     torch.save(state, weights)
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    digest = _sha256_file(weights)  # the checksum the loader verifies
     meta = {
         "name": NAME,
         "architecture": "ainotes.models.SmallResNet",

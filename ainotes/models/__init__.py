@@ -16,7 +16,7 @@ made it. Importing this package reads no file.
 from __future__ import annotations
 
 from ainotes.arguments import whole
-from ainotes.models.resnet import BasicBlock, SmallResNet
+from ainotes.models.resnet import SOURCE_CLASSES, BasicBlock, SmallResNet
 from ainotes.models.weights import CheckpointError, Preprocess, SmallResNetWeights, checkpoint_folder, load_checkpoint
 
 __all__ = [
@@ -60,7 +60,7 @@ def small_resnet(*, weights: SmallResNetWeights | str | None = None, num_classes
     """
     weights = SmallResNetWeights.resolve(weights)
     if weights is None:
-        return SmallResNet(7 if num_classes is None else num_classes)
+        return SmallResNet(SOURCE_CLASSES if num_classes is None else num_classes)
     categories = len(weights.meta["categories"])
     if num_classes is not None and whole(num_classes, "num_classes", least=1) != categories:
         raise ValueError(

@@ -15,6 +15,7 @@ from torch import nn
 from ainotes.arguments import whole
 
 WIDTHS = (16, 32, 64, 128)
+SOURCE_CLASSES = 7  # the classes of the source task the book's checkpoint was trained on
 
 
 class BasicBlock(nn.Module):
@@ -70,7 +71,7 @@ class SmallResNet(nn.Module):
     Build it with :func:`ainotes.models.small_resnet`, which can load pretrained weights.
     """
 
-    def __init__(self, num_classes: int = 7) -> None:
+    def __init__(self, num_classes: int = SOURCE_CLASSES) -> None:
         super().__init__()
         num_classes = whole(num_classes, "num_classes", least=1, example="num_classes=3")
         c1, c2, c3, c4 = WIDTHS

@@ -11,7 +11,6 @@ works offline. Loading checks the file's SHA-256 first and then reads it with
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import pickle
 import zipfile
@@ -23,6 +22,8 @@ from typing import Any
 
 import torch
 from torch import nn
+
+from ainotes.data.sources import _sha256_file
 
 __all__ = ["CheckpointError", "Preprocess", "SmallResNetWeights", "checkpoint_folder", "load_checkpoint"]
 
@@ -40,14 +41,6 @@ class CheckpointError(RuntimeError):
 def checkpoint_folder() -> Path:
     """The folder inside the installed package that holds the checkpoints and their records."""
     return Path(str(resources.files("ainotes.models") / "checkpoints"))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _advice(path: Path) -> str:
@@ -102,7 +95,7 @@ def load_checkpoint(path: str | Path, sha256: str | None = None) -> dict[str, to
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"The checkpoint {path} does not exist. {_advice(path)}")
-    if sha256 is not None and (actual := _sha256(path)) != sha256:
+    if sha256 is not None and (actual := _sha256_file(path)) != sha256:
         raise CheckpointError(
             f"{path} is damaged or was replaced: its SHA-256 is {actual[:16]}…, not the expected "
             f"{sha256[:16]}…. {_advice(path)}"
