@@ -26,6 +26,16 @@ class Block:
 
     ``shape`` is the output shape without the batch dimension; ``kind`` is ``"conv"``,
     ``"linear"``, ``"flatten"`` or ``"other"`` (after the block's first layer).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.architecture import architecture_blocks
+    >>> _, blocks = architecture_blocks(
+    ...     nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU()), (1, 1, 6, 6)
+    ... )
+    >>> blocks[0]
+    Block(kind='conv', layers=['Conv2d 1→4, 3×3', 'ReLU'], shape=(4, 4, 4), params=40)
     """
 
     kind: str
@@ -46,7 +56,11 @@ def describe(layer: nn.Module) -> str:
     --------
     >>> from torch import nn
     >>> from ainotes.architecture import describe
-    >>> describe(nn.Conv2d(1, 4, 3, stride=2, padding=1)), describe(nn.MaxPool2d(2)), describe(nn.ReLU())
+    >>> (
+    ...     describe(nn.Conv2d(1, 4, 3, stride=2, padding=1)),
+    ...     describe(nn.MaxPool2d(2)),
+    ...     describe(nn.ReLU()),
+    ... )
     ('Conv2d 1→4, 3×3, stride 2, padding 1', 'MaxPool2d 2×2', 'ReLU')
     """
     name = type(layer).__name__
@@ -124,9 +138,14 @@ def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tupl
     --------
     >>> from torch import nn
     >>> from ainotes.architecture import architecture_blocks
-    >>> model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(72, 10))
+    >>> model = nn.Sequential(
+    ...     nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(72, 10)
+    ... )
     >>> shape, blocks = architecture_blocks(model, (1, 1, 8, 8))
-    >>> shape, [(b.layers, b.shape, b.params) for b in blocks]   # doctest: +NORMALIZE_WHITESPACE
+    >>> (
+    ...     shape,
+    ...     [(b.layers, b.shape, b.params) for b in blocks],
+    ... )  # doctest: +NORMALIZE_WHITESPACE
     ((1, 8, 8), [(['Conv2d 1→8, 3×3', 'ReLU', 'MaxPool2d 2×2'], (8, 3, 3), 80),
                  (['Flatten'], (72,), 0), (['Linear 72→10'], (10,), 730)])
     """
@@ -206,7 +225,9 @@ def draw_architecture(
     --------
     >>> from torch import nn
     >>> from ainotes.architecture import draw_architecture
-    >>> model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 26 * 26, 10))
+    >>> model = nn.Sequential(
+    ...     nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 26 * 26, 10)
+    ... )
     >>> fig = draw_architecture(model, (1, 1, 28, 28))
     >>> texts = [t.get_text() for t in fig.axes[0].texts]
     >>> "[8, 26, 26]" in texts and "54,170" in texts

@@ -61,5 +61,15 @@ def random_crop(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
 
 
 def crop_and_flip(x: torch.Tensor) -> torch.Tensor:
-    """:func:`random_crop` (padding 4), then :func:`random_flip`: the usual CIFAR augmentation."""
+    """:func:`random_crop` (padding 4), then :func:`random_flip`: the usual CIFAR augmentation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.augment import crop_and_flip
+    >>> batch = torch.rand(8, 3, 32, 32)
+    >>> augmented = crop_and_flip(batch)
+    >>> augmented.shape, augmented.dtype
+    (torch.Size([8, 3, 32, 32]), torch.float32)
+    """
     return random_flip(random_crop(x))

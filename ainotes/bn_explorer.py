@@ -16,12 +16,13 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+from ainotes._signatures import init_signature
 from ainotes.arguments import real, whole
+from ainotes.notebook import show_figure
 
 __all__ = ["BatchNormExplorer", "batchnorm_figure", "batchnorm_view"]
 
@@ -148,12 +149,26 @@ def batchnorm_view(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
     >>> import torch, torch.nn as nn
     >>> from ainotes.bn_explorer import batchnorm_view
     >>> _ = torch.manual_seed(0)  # a BN layer named "1", on random images
-    >>> net = nn.Sequential(nn.Conv2d(1, 4, 2, 2), nn.BatchNorm2d(4), nn.AvgPool2d(14), nn.Flatten(), nn.Linear(4, 10))
+    >>> net = nn.Sequential(
+    ...     nn.Conv2d(1, 4, 2, 2),
+    ...     nn.BatchNorm2d(4),
+    ...     nn.AvgPool2d(14),
+    ...     nn.Flatten(),
+    ...     nn.Linear(4, 10),
+    ... )
     >>> images, labels = torch.randn(100, 1, 28, 28), torch.randint(0, 10, (100,))
     >>> view = batchnorm_view(net, images, labels, layer="1", batch_size=8, image=5)
-    >>> view["batch"][0], view["before"].shape, len(view["train_probs"]), view["gamma"], net.training
+    >>> (
+    ...     view["batch"][0],
+    ...     view["before"].shape,
+    ...     len(view["train_probs"]),
+    ...     view["gamma"],
+    ...     net.training,
+    ... )
     (5, torch.Size([1568]), 12, 1.0, True)
-    >>> abs(float(view["after_train"].mean())) < 1e-5  # train mode: the batch's own mean is subtracted
+    >>> abs(
+    ...     float(view["after_train"].mean())
+    ... ) < 1e-5  # train mode: the batch's own mean is subtracted
     True
     """
     c = _checked(model, images, labels, layer, channel, batch_size, image, companions, seed)
@@ -216,10 +231,18 @@ def batchnorm_figure(view: dict) -> Figure:
     >>> import torch, torch.nn as nn
     >>> from ainotes.bn_explorer import batchnorm_figure, batchnorm_view
     >>> _ = torch.manual_seed(0)
-    >>> net = nn.Sequential(nn.Conv2d(1, 4, 2, 2), nn.BatchNorm2d(4), nn.AvgPool2d(14), nn.Flatten(), nn.Linear(4, 10))
+    >>> net = nn.Sequential(
+    ...     nn.Conv2d(1, 4, 2, 2),
+    ...     nn.BatchNorm2d(4),
+    ...     nn.AvgPool2d(14),
+    ...     nn.Flatten(),
+    ...     nn.Linear(4, 10),
+    ... )
     >>> images, labels = torch.randn(100, 1, 28, 28), torch.tensor([7] * 100)
     >>> fig = batchnorm_figure(batchnorm_view(net, images, labels, layer="1", batch_size=8))
-    >>> [" ".join(ax.get_title().split()) for ax in fig.axes]  # doctest: +NORMALIZE_WHITESPACE
+    >>> [
+    ...     " ".join(ax.get_title().split()) for ax in fig.axes
+    ... ]  # doctest: +NORMALIZE_WHITESPACE
     ['Layer 1, channel 0: input of BN (batch of 8)', 'After BN with γ = 1.00, β = 0.00',
      'Image 0 (a 7): train mode depends on the batch']
     """
@@ -277,10 +300,11 @@ def _slider(value: float) -> float:  # rounded to the sliders' step, within thei
     return round(min(max(round(value / _STEP) * _STEP, GAMMA_BETA_RANGE[0]), GAMMA_BETA_RANGE[1]), 2)
 
 
+@init_signature
 class BatchNormExplorer(w.VBox):
     """Choose a batch size, channel, γ, β and image; see a BatchNorm2d layer's input and output in train
     and eval mode, and how train mode's prediction depends on the batch (figure from
-    :func:`batchnorm_figure`, the statistics and probabilities in words below it).
+    :func:`~ainotes.bn_explorer.batchnorm_figure`, the statistics and probabilities in words below it).
 
     Parameters
     ----------
@@ -307,11 +331,21 @@ class BatchNormExplorer(w.VBox):
     >>> import contextlib, io, torch, torch.nn as nn
     >>> from ainotes.bn_explorer import BatchNormExplorer
     >>> _ = torch.manual_seed(0)
-    >>> net = nn.Sequential(nn.Conv2d(1, 4, 2, 2), nn.BatchNorm2d(4), nn.AvgPool2d(14), nn.Flatten(), nn.Linear(4, 10))
+    >>> net = nn.Sequential(
+    ...     nn.Conv2d(1, 4, 2, 2),
+    ...     nn.BatchNorm2d(4),
+    ...     nn.AvgPool2d(14),
+    ...     nn.Flatten(),
+    ...     nn.Linear(4, 10),
+    ... )
     >>> images, labels = torch.randn(100, 1, 28, 28), torch.randint(0, 10, (100,))
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     explorer = BatchNormExplorer(net, images, labels, layer="1", batch_size=8)
-    >>> explorer.batch_size.options, explorer.drawn["batch_size"], explorer.drawn["title"] is not None
+    >>> (
+    ...     explorer.batch_size.options,
+    ...     explorer.drawn["batch_size"],
+    ...     explorer.drawn["title"] is not None,
+    ... )
     ((2, 4, 8, 16, 32, 64), 8, True)
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     explorer.gamma.value = 2.0
@@ -395,5 +429,5 @@ class BatchNormExplorer(w.VBox):
             self.figure.clear_output(wait=True)
             fig = batchnorm_figure(view)
             self.drawn["title"] = fig.get_suptitle()
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

@@ -14,11 +14,12 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from IPython.display import display
 
+from ainotes._signatures import init_signature
 from ainotes.channelplot import channel_figure
 from ainotes.convplot import number
 from ainotes.data.stats import _per_channel, channel_stats
+from ainotes.notebook import show_figure
 
 __all__ = ["ChannelExplorer"]
 
@@ -31,6 +32,7 @@ def _as_int(value: Any, name: str, example: str) -> int:
     return int(value)
 
 
+@init_signature
 class ChannelExplorer(w.VBox):
     """Choose a class and an image of it; see the image, its channels, and its pixel values per
     channel raw and after ``Normalize(mean, std)``, with their mean and std.
@@ -154,5 +156,5 @@ class ChannelExplorer(w.VBox):
         with self.figure:
             self.figure.clear_output(wait=True)
             fig = channel_figure(image, self.mean.tolist(), self.std.tolist(), title=f"image {index}: {label}")
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

@@ -154,7 +154,9 @@ def plot_channel_histograms(
     --------
     >>> import torch
     >>> from ainotes.channelplot import plot_channel_histograms
-    >>> fig = plot_channel_histograms(torch.stack([torch.full((4, 4), v) for v in (0.2, 0.5, 0.8)]))
+    >>> fig = plot_channel_histograms(
+    ...     torch.stack([torch.full((4, 4), v) for v in (0.2, 0.5, 0.8)])
+    ... )
     >>> ax = fig.axes[0]
     >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()][:2]
     ('share of pixels per bin', ['red: mean 0.20, std 0', 'green: mean 0.50, std 0'])
@@ -253,7 +255,12 @@ def channel_figure(image: torch.Tensor, mean: Sequence[float], std: Sequence[flo
     --------
     >>> import torch
     >>> from ainotes.channelplot import channel_figure
-    >>> fig = channel_figure(torch.rand(3, 8, 8), (0.49, 0.48, 0.45), (0.25, 0.24, 0.26), title="image 79: automobile")
+    >>> fig = channel_figure(
+    ...     torch.rand(3, 8, 8),
+    ...     (0.49, 0.48, 0.45),
+    ...     (0.25, 0.24, 0.26),
+    ...     title="image 79: automobile",
+    ... )
     >>> len(fig.axes), fig.axes[4].get_title(), fig.axes[5].get_xlabel()
     (6, 'raw pixel values', 'normalised value')
     """

@@ -81,6 +81,7 @@ def _softmax_working(logits: Sequence[float]) -> str:
     return f"{start}{', '.join(terms)}; their sum is {total:.4f}; {divisions}"
 
 
+#: The hint shown for a wrong parameter count that matches no common mistake.
 GENERIC_FC = ("Flatten the image to channels × height × width input values; each Linear layer then has in × out "
               "weights and out biases. Add up all the layers.")  # fmt: skip
 
@@ -246,7 +247,7 @@ def check_softmax(answer: str | Sequence[float] | torch.Tensor | np.ndarray | No
 def check_fc_parameters(answer: int | str | None, image_size: int, channels: int = 3,
                         hidden: Sequence[int] = (1024, 512, 128), classes: int = 10, *,
                         show_answer: bool = False) -> Feedback:  # fmt: skip
-    """Check the parameter count of a fully connected network on ``channels``×size×size images.
+    """Check the parameter count of a fully connected network on images of ``channels × size × size`` values.
 
     The network flattens the image, then has ``nn.Linear`` layers of widths ``hidden`` and one to
     ``classes`` (chapter 4's 3072 → 1024 → 512 → 128 → 10 for 32×32 colour images). ``answer``

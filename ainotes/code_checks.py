@@ -81,7 +81,7 @@ def check_conv2d(fn: Callable[..., Any], stride: int = 1, padding: int = 0) -> F
     ...     out = torch.zeros(image.shape[0] - kh + 1, image.shape[1] - kw + 1)
     ...     for r in range(out.shape[0]):
     ...         for c in range(out.shape[1]):
-    ...             out[r, c] = (image[r:r + kh, c:c + kw] * kernel).sum()
+    ...             out[r, c] = (image[r : r + kh, c : c + kw] * kernel).sum()
     ...     return out
     >>> check_conv2d(conv2d_by_hand).correct
     True

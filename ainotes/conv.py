@@ -1,6 +1,6 @@
 """Convolution arithmetic: output sizes, padding kinds and receptive fields.
 
-The kernels themselves (presets, :func:`apply_kernel`) live in :mod:`ainotes.kernels`; they are
+The kernels themselves (presets, :func:`~ainotes.kernels.apply_kernel`) live in :mod:`ainotes.kernels`; they are
 re-exported here, so ``from ainotes.conv import PRESET_KERNELS, apply_kernel`` works.
 
 All sizes are along one spatial dimension (height or width); square settings use the same number
@@ -38,6 +38,7 @@ __all__ = [
     "resize_kernel",
 ]
 
+#: The padding kinds :func:`padding_amount` knows (none, keep the size, every overlap).
 PADDING_KINDS = ("valid", "same", "full")
 _STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
 
@@ -98,7 +99,7 @@ def conv_output_size(
     Examples
     --------
     >>> from ainotes.conv import conv_output_size
-    >>> conv_output_size(28, 3)              # a 3x3 kernel loses one pixel on each side
+    >>> conv_output_size(28, 3)  # a 3x3 kernel loses one pixel on each side
     26
     >>> conv_output_size(28, 3, stride=2, padding=1)
     14
@@ -167,7 +168,11 @@ def pool_output_size(
     Examples
     --------
     >>> from ainotes.conv import pool_output_size
-    >>> pool_output_size(26, 2), pool_output_size(11, 2), pool_output_size(11, 2, ceil_mode=True)
+    >>> (
+    ...     pool_output_size(26, 2),
+    ...     pool_output_size(11, 2),
+    ...     pool_output_size(11, 2, ceil_mode=True),
+    ... )
     (13, 5, 6)
     """
     stride = kernel_size if stride is None else stride
@@ -192,7 +197,16 @@ def pool_output_size(
 
 @dataclass(frozen=True)
 class LayerGeometry:
-    """How one layer changes the grid: its settings, and what one output pixel sees (``pool``: a pooling layer)."""
+    """How one layer changes the grid: its settings, and what one output pixel sees (``pool``: a pooling layer).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.conv import receptive_field
+    >>> receptive_field(nn.Sequential(nn.Conv2d(1, 8, 5, stride=2)), input_size=28)[0]
+    LayerGeometry(name='conv 1', kernel_size=5, stride=2, padding=0, dilation=1, receptive_field=5, jump=2, \
+output_size=12, pool=False)
+    """
 
     name: str
     kernel_size: int
@@ -278,8 +292,13 @@ def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | Non
     --------
     >>> from torch import nn
     >>> from ainotes.conv import receptive_field
-    >>> stack = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 8, 3))
-    >>> [(g.receptive_field, g.jump, g.output_size) for g in receptive_field(stack, input_size=28)]
+    >>> stack = nn.Sequential(
+    ...     nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 8, 3)
+    ... )
+    >>> [
+    ...     (g.receptive_field, g.jump, g.output_size)
+    ...     for g in receptive_field(stack, input_size=28)
+    ... ]
     [(3, 1, 26), (4, 2, 13), (8, 2, 11)]
     """
     geometry: list[LayerGeometry] = []
@@ -310,7 +329,19 @@ def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | Non
 
 
 def geometry_table(geometry: Sequence[LayerGeometry]) -> str:
-    """The result of :func:`receptive_field` as a text table, one row per layer."""
+    """The result of :func:`receptive_field` as a text table, one row per layer.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.conv import geometry_table, receptive_field
+    >>> stack = nn.Sequential(nn.Conv2d(1, 8, 3), nn.MaxPool2d(2), nn.Conv2d(8, 8, 3))
+    >>> print(geometry_table(receptive_field(stack, input_size=28)))
+    layer          kernel stride  field  jump  output
+    conv 1              3      1      3     1      26
+    pool 2              2      2      4     2      13
+    conv 3              3      1      8     2      11
+    """
     rows = [f"{'layer':<14}{'kernel':>7}{'stride':>7}{'field':>7}{'jump':>6}{'output':>8}"]
     for g in geometry:
         out = "" if g.output_size is None else str(g.output_size)

@@ -230,7 +230,11 @@ def plot_conv_matrix(
     >>> import torch, torch.nn.functional as F
     >>> from ainotes.convmatrix import plot_conv_matrix
     >>> kernel = torch.arange(1.0, 10.0).view(3, 3)
-    >>> M = F.conv2d(torch.eye(36).view(36, 1, 6, 6), kernel.view(1, 1, 3, 3)).view(36, 16).T  # column j: conv(e_j)
+    >>> M = (
+    ...     F.conv2d(torch.eye(36).view(36, 1, 6, 6), kernel.view(1, 1, 3, 3))
+    ...     .view(36, 16)
+    ...     .T
+    ... )  # column j: conv(e_j)
     >>> fig = plot_conv_matrix(M, 6)
     >>> fig.get_suptitle()
     'Conv2d as a 16 × 36 matrix: 144 of 576 entries are non-zero, 9 distinct values'

@@ -8,38 +8,38 @@ before anyone has answered.
 The checks make readers think before they see the answer: a right answer always shows the
 working; the first wrong answer to a question gets a hint only (:mod:`ainotes.hints` recognises
 the common mistakes by their value); the second gets the worked answer; ``show_answer=True`` gives
-it at once. :func:`reset_attempts` forgets the wrong answers counted so far. The check of a
-hand-written convolution, :func:`check_conv2d`, lives in :mod:`ainotes.code_checks`.
+it at once. :func:`~ainotes.feedback.reset_attempts` forgets the wrong answers counted so far. The check of a
+hand-written convolution, :func:`~ainotes.code_checks.check_conv2d`, lives in :mod:`ainotes.code_checks`.
 
 The checks of chapter 3, images as tensors, live in :mod:`ainotes.image_checks`:
 
-- :func:`check_permute_shape`: the shape after ``x.permute(*dims)``;
-- :func:`check_normalized_pixel`: a pixel's values after ``transforms.Normalize(mean, std)``;
-- :func:`check_memory`: the memory of a dense tensor, in B, kB, MB, GB, KiB, MiB or GiB;
-- :func:`check_unnormalize`: a function the reader writes that undoes ``Normalize``;
-- :func:`check_mean_std`: the per-channel mean and std of a data set's pixels.
+- :func:`~ainotes.image_checks.check_permute_shape`: the shape after ``x.permute(*dims)``;
+- :func:`~ainotes.image_checks.check_normalized_pixel`: a pixel's values after ``transforms.Normalize(mean, std)``;
+- :func:`~ainotes.image_checks.check_memory`: the memory of a dense tensor, in B, kB, MB, GB, KiB, MiB or GiB;
+- :func:`~ainotes.image_checks.check_unnormalize`: a function the reader writes that undoes ``Normalize``;
+- :func:`~ainotes.image_checks.check_mean_std`: the per-channel mean and std of a data set's pixels.
 
 The checks of chapter 4, fully connected vs convolutional, live in :mod:`ainotes.classifier_checks`:
 
-- :func:`check_softmax`: the softmax probabilities of a few logits, worked out by hand;
-- :func:`check_fc_parameters`: the parameter count of a fully connected network on colour or grey images.
+- :func:`~ainotes.classifier_checks.check_softmax`: the softmax probabilities of a few logits, worked out by hand;
+- :func:`~ainotes.classifier_checks.check_fc_parameters`: the parameter count of a fully connected network on colour or grey images.
 
 The checks of chapter 5, training stability, live in :mod:`ainotes.training_checks`:
 
-- :func:`check_one_cycle_lr`: the learning rate a one-cycle schedule uses at a given step;
-- :func:`check_hook_count`: the number of forward hooks left on a model.
+- :func:`~ainotes.training_checks.check_one_cycle_lr`: the learning rate a one-cycle schedule uses at a given step;
+- :func:`~ainotes.training_checks.check_hook_count`: the number of forward hooks left on a model.
 
 The checks of chapter 6, batch normalisation, live in :mod:`ainotes.norm_checks`:
 
-- :func:`check_batchnorm_counts`: the learnable parameters and buffer values of a ``BatchNorm2d``;
-- :func:`check_running_mean`: a running mean after some batches in training mode;
-- :func:`check_batchnorm_output`: what batch norm outputs for a tiny batch in training mode.
+- :func:`~ainotes.norm_checks.check_batchnorm_counts`: the learnable parameters and buffer values of a ``BatchNorm2d``;
+- :func:`~ainotes.norm_checks.check_running_mean`: a running mean after some batches in training mode;
+- :func:`~ainotes.norm_checks.check_batchnorm_output`: what batch norm outputs for a tiny batch in training mode.
 
 The checks of chapter 7, transfer learning, live in :mod:`ainotes.transfer_checks`:
 
-- :func:`check_head_parameters`: the learnable parameters of a new head, ``nn.Linear(in_features, classes)``;
-- :func:`check_trainable_parameters`: the trainable parameters of a frozen SmallResNet with some parts unfrozen;
-- :func:`check_bn_buffers_changed`: the ``state_dict`` tensors one training-mode batch changes in a frozen model.
+- :func:`~ainotes.transfer_checks.check_head_parameters`: the learnable parameters of a new head, ``nn.Linear(in_features, classes)``;
+- :func:`~ainotes.transfer_checks.check_trainable_parameters`: the trainable parameters of a frozen SmallResNet with some parts unfrozen;
+- :func:`~ainotes.transfer_checks.check_bn_buffers_changed`: the ``state_dict`` tensors one training-mode batch changes in a frozen model.
 """
 
 from __future__ import annotations
@@ -266,7 +266,9 @@ def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Seq
     --------
     >>> from torch import nn
     >>> from ainotes.exercises import check_flatten_size
-    >>> check_flatten_size(256, nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2)), (1, 18, 18))
+    >>> check_flatten_size(
+    ...     256, nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2)), (1, 18, 18)
+    ... )
     ✓ Right. The feature maps are 4×8×8, so 256 values per image.
     """
     value = read_answer(answer, "A flatten size", show_answer)

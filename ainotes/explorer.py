@@ -15,11 +15,12 @@ from collections.abc import Mapping, Sequence
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
+from ainotes._signatures import init_signature
 from ainotes.conv import output_size_formula
 from ainotes.explorer_tasks import ExplorerState, TaskProgress
 from ainotes.kernels import KERNEL_SIZES, PRESET_KERNELS, apply_kernel, preset_kernel, resize_kernel
+from ainotes.notebook import show_figure
 from ainotes.plot import draw_map
 
 __all__ = ["ConvolutionExplorer"]
@@ -31,6 +32,7 @@ def _grey(image: torch.Tensor) -> torch.Tensor:
     return image.mean(0) if image.ndim == 3 else image
 
 
+@init_signature
 class ConvolutionExplorer(w.VBox):
     """Pick an image and a kernel (a preset, or type the weights), its size (3, 5, 7), stride,
     padding, padding mode and dilation; see the feature map, its size, and the output-size formula
@@ -176,7 +178,7 @@ class ConvolutionExplorer(w.VBox):
 
     # -- the result
     def settings(self) -> dict:
-        """The convolution settings of the controls, as keyword arguments of :func:`apply_kernel`."""
+        """The convolution settings of the controls, as keyword arguments of :func:`~ainotes.kernels.apply_kernel`."""
         return dict(stride=self.stride.value, padding=self.padding.value, dilation=self.dilation.value,
                     padding_mode=self.padding_mode.value)  # fmt: skip
 
@@ -236,5 +238,5 @@ class ConvolutionExplorer(w.VBox):
                      fontsize={3: 11, 5: 8}.get(k, 6))  # fmt: skip
             draw_map(axes[2], feature_map, title=f"feature map {feature_map.shape[0]}×{feature_map.shape[1]}")
             fig.tight_layout()
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

@@ -47,7 +47,14 @@ class ExplorerState:
     --------
     >>> import torch
     >>> from ainotes.explorer_tasks import ExplorerState
-    >>> ExplorerState((28, 28), torch.zeros(5, 5), stride=1, padding=2, dilation=1, output_size=(28, 28)).kernel_size
+    >>> ExplorerState(
+    ...     (28, 28),
+    ...     torch.zeros(5, 5),
+    ...     stride=1,
+    ...     padding=2,
+    ...     dilation=1,
+    ...     output_size=(28, 28),
+    ... ).kernel_size
     5
     """
 
@@ -72,7 +79,9 @@ def halving_setting(state: ExplorerState) -> tuple[int, int, int | str, int] | N
     --------
     >>> import torch
     >>> from ainotes.explorer_tasks import ExplorerState, halving_setting
-    >>> halving_setting(ExplorerState((28, 28), torch.zeros(3, 3), 2, 1, 1, output_size=(14, 14)))
+    >>> halving_setting(
+    ...     ExplorerState((28, 28), torch.zeros(3, 3), 2, 1, 1, output_size=(14, 14))
+    ... )
     (3, 2, 1, 1)
     """
     if state.image_size == (28, 28) and state.output_size == (14, 14):
@@ -150,7 +159,9 @@ def size_keeping_way(state: ExplorerState) -> str | None:
     --------
     >>> import torch
     >>> from ainotes.explorer_tasks import ExplorerState, size_keeping_way
-    >>> size_keeping_way(ExplorerState((28, 28), torch.zeros(5, 5), 1, "same", 1, output_size=(28, 28)))
+    >>> size_keeping_way(
+    ...     ExplorerState((28, 28), torch.zeros(5, 5), 1, "same", 1, output_size=(28, 28))
+    ... )
     'a padding kind'
     """
     if (state.image_size, state.output_size, state.kernel_size, state.stride) != ((28, 28), (28, 28), 5, 1):
@@ -167,10 +178,14 @@ class TaskProgress:
     >>> import torch
     >>> from ainotes.explorer_tasks import ExplorerState, TaskProgress
     >>> progress = TaskProgress()
-    >>> progress.update(ExplorerState((28, 28), torch.zeros(3, 3), 2, 1, 1, output_size=(14, 14)))
+    >>> progress.update(
+    ...     ExplorerState((28, 28), torch.zeros(3, 3), 2, 1, 1, output_size=(14, 14))
+    ... )
     >>> progress.done["halve"], progress.note("halve")
     (False, '1 of 2 found')
-    >>> progress.update(ExplorerState((28, 28), torch.zeros(2, 2), 2, 0, 1, output_size=(14, 14)))
+    >>> progress.update(
+    ...     ExplorerState((28, 28), torch.zeros(2, 2), 2, 0, 1, output_size=(14, 14))
+    ... )
     >>> progress.done["halve"]
     True
     """

@@ -36,7 +36,9 @@ __all__ = [
     "whole_number",
 ]
 
+#: What a self-check says while its answer is still ``None``.
 NO_ANSWER = "Not answered yet: replace `None` with your answer and run the cell again."
+#: What a self-check adds to the first wrong answer, before it shows the worked answer.
 TRY_AGAIN = "Try again: a second wrong answer shows the worked answer (or pass `show_answer=True`)."
 
 _WRONG_ANSWERS: dict[tuple[str, str], int] = {}  # (check name, question) -> wrong answers so far
@@ -85,7 +87,11 @@ def whole_number(answer: Any, what: str) -> int | Feedback | None:
     Examples
     --------
     >>> from ainotes.feedback import whole_number
-    >>> whole_number(26.0, "An output size"), whole_number("3,146,752", "A count"), whole_number(None, "A count")
+    >>> (
+    ...     whole_number(26.0, "An output size"),
+    ...     whole_number("3,146,752", "A count"),
+    ...     whole_number(None, "A count"),
+    ... )
     (26, 3146752, None)
     >>> whole_number(13.5, "An output size")
     ✗ Not quite. An output size is a whole number; you gave 13.5.
@@ -116,7 +122,10 @@ def read_answer(answer: Any, what: str, show_answer: bool = False) -> int | Feed
     Examples
     --------
     >>> from ainotes.feedback import read_answer
-    >>> read_answer(26.0, "An output size"), read_answer(None, "An output size", show_answer=True)
+    >>> (
+    ...     read_answer(26.0, "An output size"),
+    ...     read_answer(None, "An output size", show_answer=True),
+    ... )
     (26, None)
     >>> read_answer(None, "An output size").correct is None
     True
@@ -136,7 +145,10 @@ def read_number(answer: Any, what: str, like: str) -> float | Feedback | None:
     Examples
     --------
     >>> from ainotes.feedback import read_number
-    >>> read_number("0,58", "A running mean", '0.58 or "0.58"'), read_number(None, "A running mean", "0.58")
+    >>> (
+    ...     read_number("0,58", "A running mean", '0.58 or "0.58"'),
+    ...     read_number(None, "A running mean", "0.58"),
+    ... )
     (0.58, None)
     >>> read_number("fast", "A learning rate", '0.004 or "0.004"')
     ✗ Not quite. A learning rate is one number, like 0.004 or "0.004"; you gave 'fast'.
@@ -291,7 +303,12 @@ def judge(check: str, question: str, *, correct: bool, given: str, right: str, w
     --------
     >>> from ainotes.feedback import judge, reset_attempts
     >>> reset_attempts()
-    >>> ask = dict(right="7 + 9 = 16.", worked="7 + 9 = 16.", hint="", generic_hint="Add the ones first.")
+    >>> ask = dict(
+    ...     right="7 + 9 = 16.",
+    ...     worked="7 + 9 = 16.",
+    ...     hint="",
+    ...     generic_hint="Add the ones first.",
+    ... )
     >>> judge("sum", "7 + 9", correct=False, given="15", **ask)
     ✗ Not quite. You said 15. Add the ones first. Try again: a second wrong answer shows the worked answer (or pass `show_answer=True`).
     >>> judge("sum", "7 + 9", correct=False, given="17", **ask)
@@ -323,7 +340,10 @@ def not_answered(show_answer: bool, worked: str) -> Feedback:
     Examples
     --------
     >>> from ainotes.feedback import not_answered
-    >>> not_answered(False, "7 + 9 = 16.").correct is None, not_answered(True, "7 + 9 = 16.")
+    >>> (
+    ...     not_answered(False, "7 + 9 = 16.").correct is None,
+    ...     not_answered(True, "7 + 9 = 16."),
+    ... )
     (True, … The worked answer: 7 + 9 = 16.)
     """
     return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)

@@ -32,13 +32,18 @@ __all__ = [
 ]
 
 FORMULA = "(size + 2·padding − dilation·(kernel − 1) − 1) // stride + 1"
+#: Hint for a wrong output size that matches no common mistake.
 GENERIC_OUTPUT_SIZE = f"Work it out term by term with {FORMULA}; `//` rounds down."
+#: Hint for a wrong receptive field that matches no common mistake.
 GENERIC_RECEPTIVE_FIELD = ("Go layer by layer: start with field 1 and jump 1; each layer adds (kernel − 1) × jump "
                            "to the field, then multiplies the jump by its stride.")  # fmt: skip
+#: Hint for a wrong flatten size that matches no common mistake.
 GENERIC_FLATTEN = ("Multiply channels × height × width of the maps that reach the flatten; follow the height "
                    "through every layer (each convolution and pooling changes it).")  # fmt: skip
+#: Hint for a wrong number of batches that matches no common mistake.
 GENERIC_BATCHES = ("Divide the number of images by the batch size: a DataLoader rounds up (the last batch may be "
                    "smaller), or down with `drop_last=True`.")  # fmt: skip
+#: Hint for a wrong size of the last batch that matches no common mistake.
 GENERIC_LAST_BATCH = ("Take away all the full batches: what is left over (the remainder of the division) is the last "
                       "batch; nothing left over means the last batch is a full one.")  # fmt: skip
 
@@ -67,7 +72,9 @@ def output_size_hint(value: int, size: int, kernel_size: int, stride: int = 1, p
     >>> from ainotes.hints import output_size_hint
     >>> output_size_hint(15, size=32, kernel_size=5, stride=2, padding=2)
     "Did you forget the `+ 1`? It counts the kernel's first position."
-    >>> output_size_hint(16, size=32, kernel_size=5, stride=2, padding=2)  # the right answer
+    >>> output_size_hint(
+    ...     16, size=32, kernel_size=5, stride=2, padding=2
+    ... )  # the right answer
     ''
     """
     expected = conv_output_size(size, kernel_size, stride, padding, dilation)

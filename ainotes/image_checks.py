@@ -44,7 +44,7 @@ from ainotes.image_hints import (
 __all__ = ["UNNORMALIZE_SIZES", "check_mean_std", "check_memory", "check_normalized_pixel",
            "check_permute_shape", "check_unnormalize"]  # fmt: skip
 
-#: (height, width) of the images :func:`check_unnormalize` tries: no width is 3 (or 1), so mean and std of
+#: (height, width) of the images :func:`check_unnormalize` tries. No width is 3 (or 1), so mean and std of
 #: shape [3] cannot broadcast along the width without an error.
 UNNORMALIZE_SIZES = ((4, 5), (6, 7), (5, 2))
 _EXAMPLE, _EXAMPLE_MEAN, _EXAMPLE_STD = (0.12, -0.34, 0.56, -0.78), (0.12, 0.34, 0.56, 0.78), (0.21, 0.43, 0.65, 0.87)

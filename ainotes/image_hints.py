@@ -28,16 +28,21 @@ __all__ = [
     "unnormalize_hint",
 ]
 
-#: Bytes in one of each memory unit: decimal (kB, MB, GB) and binary (KiB, MiB, GiB).
+#: Bytes in one of each memory unit, decimal (kB, MB, GB) and binary (KiB, MiB, GiB).
 UNITS: dict[str, int] = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 _COUNTERPART = {"kB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "kB", "MiB": "MB", "GiB": "GB"}
 _DIM_NAMES = {4: ("batch", "channels", "height", "width"), 3: ("channels", "height", "width")}
 
+#: Hint for a wrong shape after ``permute`` that matches no common mistake.
 GENERIC_PERMUTE = "Go position by position: `x.permute(*dims)` puts old dimension `dims[i]` at position i."
+#: Hint for a wrong normalised pixel that matches no common mistake.
 GENERIC_NORMALIZED = "Work channel by channel: Normalize computes (pixel − mean) / std, with the pixel in [0, 1]."
+#: Hint for a wrong memory size that matches no common mistake.
 GENERIC_MEMORY = ("Multiply all the sizes in the shape to count the values, multiply by the bytes each value takes, "
                   "then convert the bytes to the unit asked for.")  # fmt: skip
+#: Hint for a wrong ``unnormalize`` that matches no common mistake.
 GENERIC_UNNORMALIZE = "Normalize computed (x − mean) / std for each channel: undo its two steps in reverse order."
+#: Hint for a wrong per-channel mean or std that matches no common mistake.
 GENERIC_MEAN_STD = ("Take each channel's mean and std over all of its pixels in all the images at once, with pixels "
                     "in [0, 1].")  # fmt: skip
 
@@ -159,7 +164,11 @@ def unnormalize_hint(output: torch.Tensor, x: torch.Tensor, mean: torch.Tensor, 
     --------
     >>> import torch
     >>> from ainotes.image_hints import unnormalize_hint
-    >>> x, m, s = torch.randn(3, 2, 4), torch.full((3, 1, 1), 0.5), torch.full((3, 1, 1), 0.25)
+    >>> x, m, s = (
+    ...     torch.randn(3, 2, 4),
+    ...     torch.full((3, 1, 1), 0.5),
+    ...     torch.full((3, 1, 1), 0.25),
+    ... )
     >>> unnormalize_hint((x - m) / s, x, m, s)[:24]
     'That normalises x again:'
     """

@@ -21,15 +21,18 @@ __all__ = [
     "resize_kernel",
 ]
 
-#: The sizes every preset comes in: odd, so that the kernel has a centre pixel.
+#: The sizes every preset comes in, odd so that the kernel has a centre pixel.
 KERNEL_SIZES = (3, 5, 7)
-#: How :func:`apply_kernel` fills the border: zeros, mirrored pixels, or the edge pixel repeated.
+#: How :func:`~ainotes.kernels.apply_kernel` fills the border (zeros, mirrored pixels, or the edge pixel repeated).
 PADDING_MODES = ("zeros", "reflect", "replicate")
 _F_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate"}
 
 #: The 3×3 presets, written out (each equals ``preset_kernel(name, 3)``). Edge detectors respond
 #: where brightness changes in one direction: "top edge" is positive where it is dark above and
 #: bright below. There is no "bottom edge" on purpose: building one is an exercise.
+#: The API reference leaves the values out (rows of long numbers); print the dict to see them.
+#:
+#: :meta hide-value:
 PRESET_KERNELS: dict[str, list[list[float]]] = {
     "top edge": [[-1.0, -1.0, -1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
     "left edge": [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]],
@@ -162,7 +165,9 @@ def apply_kernel(
     [4.0, 4.0, 4.0, 4.0]
     >>> apply_kernel(torch.ones(4, 4), [[1, 1], [1, 1]], padding="full").shape
     torch.Size([5, 5])
-    >>> apply_kernel(torch.ones(4, 4), [[1, 1], [1, 1]], padding=1, padding_mode="reflect")[0].tolist()
+    >>> apply_kernel(torch.ones(4, 4), [[1, 1], [1, 1]], padding=1, padding_mode="reflect")[
+    ...     0
+    ... ].tolist()
     [4.0, 4.0, 4.0, 4.0, 4.0]
     """
     from ainotes.conv import conv_output_size

@@ -28,7 +28,7 @@ def summary(model: nn.Module, input_size: tuple[int, ...], **kwargs: Any) -> Any
     Examples
     --------
     >>> from torch import nn
-    >>> from ainotes.train import summary   # or from ainotes.model_summary
+    >>> from ainotes.train import summary  # or from ainotes.model_summary
     >>> text = str(summary(nn.Sequential(nn.Conv2d(1, 8, 3), nn.Flatten()), (1, 1, 28, 28)))
     >>> [line for line in text.splitlines() if "mult-adds" in line]
     ['Total mult-adds (millions): 0.05']

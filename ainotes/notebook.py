@@ -5,11 +5,18 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["glue", "in_colab"]
+__all__ = ["figure_alt", "glue", "in_colab", "show_figure"]
 
 
 def in_colab() -> bool:
-    """Whether the code runs in Google Colab."""
+    """Whether the code runs in Google Colab.
+
+    Examples
+    --------
+    >>> from ainotes.notebook import in_colab
+    >>> in_colab()  # Colab's kernel imports google.colab; this one does not
+    False
+    """
     return "google.colab" in sys.modules
 
 
@@ -46,3 +53,48 @@ def glue(name: str, value: Any, display: bool = False) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+
+
+def figure_alt(fig: Any) -> str:
+    r"""A text alternative for a matplotlib figure, made of its title and its panels' titles (one line each).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> _ = fig.suptitle("Two panels")
+    >>> _ = axes[0].set_title("input 28×28")
+    >>> _ = axes[1].set_title("feature map\n26×26")
+    >>> figure_alt(fig)
+    'Two panels. Panels: input 28×28; feature map 26×26.'
+    >>> plt.close(fig)
+    """
+    title = fig._suptitle.get_text().strip() if fig._suptitle is not None else ""
+    panels = [" ".join(ax.get_title().split()) for ax in fig.axes if ax.get_title().strip()]
+    text = ". ".join(part for part in (title, f"Panels: {'; '.join(panels)}" if panels else "") if part)
+    return (text + ".") if text else "A figure (its panels have no titles)."
+
+
+def show_figure(fig: Any) -> None:
+    """Display a matplotlib figure as a PNG whose output carries an alt text (:func:`figure_alt`).
+
+    What ``display(fig)`` shows, plus a text alternative in the output's metadata, which the
+    book's website gives to the image that a widget draws (a screen reader reads it). The
+    explorers call it inside their ``Output`` widget.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("loss")
+    >>> show_figure(fig)  # doctest: +ELLIPSIS
+    <IPython.core.display.Image object>
+    >>> plt.close(fig)
+    """
+    from io import BytesIO
+
+    from IPython.display import Image, display
+
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    display(Image(data=buffer.getvalue(), format="png", metadata={"alt": figure_alt(fig)}))

@@ -30,7 +30,17 @@ __all__ = ["LayerCount", "cnn_counts", "fc_counts", "total_parameters"]
 
 @dataclass(frozen=True)
 class LayerCount:
-    """The parameters of one layer, and the shape of what comes out (without the batch)."""
+    """The parameters of one layer, and the shape of what comes out (without the batch).
+
+    Examples
+    --------
+    >>> from ainotes.param_counts import fc_counts
+    >>> first = fc_counts(28, 1, hidden=[128])[0]
+    >>> first
+    LayerCount(layer='Linear 784→128', weights=100352, biases=128, output_shape=(128,))
+    >>> first.total
+    100480
+    """
 
     layer: str
     weights: int
@@ -57,7 +67,7 @@ def _linear(n_in: int, n_out: int) -> LayerCount:
 
 def fc_counts(image_size: int = 32, channels: int = 3, hidden: Sequence[int] = (1024, 512, 128),
               classes: int = 10) -> list[LayerCount]:  # fmt: skip
-    """Per-layer parameter counts of a fully connected network on ``channels``×size×size images.
+    """Per-layer parameter counts of a fully connected network on images of ``channels × size × size`` values.
 
     Parameters
     ----------
@@ -112,7 +122,7 @@ def cnn_counts(image_size: int = 32, channels: int = 3, conv_channels: Sequence[
     >>> layers = cnn_counts(32, 3)
     >>> [layer.total for layer in layers], total_parameters(layers)
     ([448, 0, 1160, 0, 16416, 330], 18354)
-    >>> layers[3].output_shape      # after the second pooling: flattened to 512
+    >>> layers[3].output_shape  # after the second pooling: flattened to 512
     (8, 8, 8)
     """
     size, c_in = whole(image_size, "image_size", least=1), whole(channels, "channels", least=1)

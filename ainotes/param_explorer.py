@@ -16,14 +16,15 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
-from IPython.display import display
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ainotes._signatures import init_signature
 from ainotes.arguments import whole
 from ainotes.channelplot import CHANNEL_COLOURS, GREY
+from ainotes.notebook import show_figure
 from ainotes.param_counts import LayerCount, cnn_counts, fc_counts, total_parameters
 
 __all__ = ["ParameterExplorer", "memory_text", "parameter_comparison", "parameter_figure"]
@@ -44,7 +45,12 @@ def memory_text(n_bytes: float) -> str:
     Examples
     --------
     >>> from ainotes.param_explorer import memory_text
-    >>> memory_text(18_354 * 4), memory_text(3_738_506 * 4), memory_text(3_221_236_746 * 4), memory_text(512)
+    >>> (
+    ...     memory_text(18_354 * 4),
+    ...     memory_text(3_738_506 * 4),
+    ...     memory_text(3_221_236_746 * 4),
+    ...     memory_text(512),
+    ... )
     ('73.4 kB', '15.0 MB', '12.9 GB', '512 B')
     """
     if n_bytes < 999.5:
@@ -223,7 +229,11 @@ def parameter_figure(image_size: int = 32, channels: int = 3, hidden: int = 1024
     --------
     >>> from ainotes.param_explorer import parameter_figure
     >>> fig = parameter_figure()
-    >>> [ax.get_yscale() for ax in fig.axes], fig.axes[0].texts[0].get_text(), fig.axes[1].texts[1].get_text()
+    >>> (
+    ...     [ax.get_yscale() for ax in fig.axes],
+    ...     fig.axes[0].texts[0].get_text(),
+    ...     fig.axes[1].texts[1].get_text(),
+    ... )
     (['log', 'log', 'linear'], '3,738,506', '73.4 kB')
     """
     c = parameter_comparison(image_size, channels, hidden, kernel_size, conv_layers, classes)
@@ -262,9 +272,10 @@ def _caption(c: dict) -> str:
             f"first linear layer ({c['cnn_first_linear']:,} here) grows with the image.</p>")  # fmt: skip
 
 
+@init_signature
 class ParameterExplorer(w.VBox):
     """Choose the images and the two networks' sizes; see both parameter counts, their memory, and
-    where the parameters are (figure from :func:`parameter_figure`, numbers in words below it).
+    where the parameters are (figure from :func:`~ainotes.param_explorer.parameter_figure`, numbers in words below it).
 
     Parameters
     ----------
@@ -361,5 +372,5 @@ class ParameterExplorer(w.VBox):
             fig = parameter_figure(**settings)
             self.drawn = dict(settings, fc_total=c["fc_total"], cnn_total=c["cnn_total"], ratio=c["ratio"],
                               title=fig.get_suptitle())  # fmt: skip
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

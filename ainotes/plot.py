@@ -2,7 +2,7 @@
 
 Each function draws on new axes (or the ``ax`` given), titles and labels them, and returns the
 matplotlib ``Figure``. Nothing changes matplotlib's style on import: call :func:`set_theme`.
-The convolution figures live in :mod:`ainotes.convplot` (kernels, feature maps, the animation)
+The convolution figures live in :mod:`ainotes.convplot` (kernels, feature maps) and :mod:`ainotes.convanim` (the animation)
 and :mod:`ainotes.diagrams` (architecture, multi-channel convolution, padding kinds); the first
 four are re-exported here: ``from ainotes.plot import animate_convolution`` works. Colour channels
 and their pixel values per channel are drawn by :mod:`ainotes.channelplot`; its
@@ -20,12 +20,14 @@ import torch
 from matplotlib.figure import Figure
 
 from ainotes.channelplot import plot_channel_histograms, show_channels
-from ainotes.convplot import animate_convolution, draw_map, show_feature_maps, show_kernels
+from ainotes.convanim import animate_convolution, animation_html
+from ainotes.convplot import draw_map, show_feature_maps, show_kernels
 from ainotes.statsplot import plot_color_dim, plot_layer_stats
 from ainotes.train import History
 
 __all__ = [
     "animate_convolution",
+    "animation_html",
     "draw_map",
     "plot_channel_histograms",
     "plot_class_accuracy",
@@ -46,7 +48,23 @@ _MAX_WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
 
 
 def set_theme(dpi: int = 80) -> None:
-    """Apply the book's plotting style (seaborn's ``whitegrid``), with a modest figure ``dpi``."""
+    """Apply the book's plotting style (seaborn's ``whitegrid``), with a modest figure ``dpi``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from ainotes.plot import set_theme
+    >>> with (
+    ...     plt.rc_context()
+    ... ):  # the style only inside this block, so the example leaves no trace
+    ...     set_theme(dpi=100)
+    ...     (
+    ...         plt.rcParams["figure.dpi"],
+    ...         plt.rcParams["image.cmap"],
+    ...         plt.rcParams["axes.grid"],
+    ...     )
+    (100.0, 'gray', True)
+    """
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
@@ -102,7 +120,9 @@ def show_images(
     --------
     >>> import torch
     >>> from ainotes.plot import show_images
-    >>> fig = show_images(torch.rand(2, 8, 8), [0, 1], predictions=[0, 0], classes=["cat", "dog"])
+    >>> fig = show_images(
+    ...     torch.rand(2, 8, 8), [0, 1], predictions=[0, 0], classes=["cat", "dog"]
+    ... )
     >>> [ax.get_title() for ax in fig.axes]
     ['cat', 'cat\\n(true: dog)']
     """
@@ -144,7 +164,24 @@ def show_images(
 
 
 def plot_history(history: History, title: str = "Training history") -> Figure:
-    """Loss and accuracy per epoch, training and validation side by side."""
+    """Loss and accuracy per epoch, training and validation side by side.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from ainotes.plot import plot_history
+    >>> from ainotes.train import History
+    >>> history = History(
+    ...     train_loss=[0.9, 0.5],
+    ...     train_acc=[0.70, 0.84],
+    ...     valid_loss=[0.7, 0.6],
+    ...     valid_acc=[0.76, 0.80],
+    ... )
+    >>> fig = plot_history(history)
+    >>> [ax.get_title() for ax in fig.axes], [len(ax.lines) for ax in fig.axes]
+    (['Loss', 'Accuracy'], [2, 2])
+    >>> plt.close(fig)
+    """
     if not isinstance(history, History):
         raise TypeError(f"Expected the History returned by fit(), got {type(history).__name__}.")
     if history.epochs == 0:
@@ -167,7 +204,20 @@ def plot_history(history: History, title: str = "Training history") -> Figure:
 
 
 def plot_lr_schedule(history: History, title: str = "Learning rate and momentum per step") -> Figure:
-    """The learning rate (and momentum, where the optimiser has one) at every training step."""
+    """The learning rate (and momentum, where the optimiser has one) at every training step.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from ainotes.plot import plot_lr_schedule
+    >>> from ainotes.train import History
+    >>> fig = plot_lr_schedule(
+    ...     History(lr=[0.001, 0.01, 0.004, 0.0001], momentum=[0.95, 0.85, 0.9, 0.95])
+    ... )
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['learning rate', "momentum (Adam's beta1)"]
+    >>> plt.close(fig)
+    """
     if not history.lr:
         raise ValueError("The history has no steps recorded.")
     fig, ax = plt.subplots(figsize=(8, 3))
@@ -187,7 +237,17 @@ def plot_lr_schedule(history: History, title: str = "Learning rate and momentum 
 def plot_class_accuracy(
     accuracy: torch.Tensor | Sequence[float], classes: Sequence[str], title: str = "Accuracy per class"
 ) -> Figure:
-    """Horizontal bars of per-class accuracy (fractions in [0, 1]), weakest class highlighted."""
+    """Horizontal bars of per-class accuracy (fractions in [0, 1]), weakest class highlighted.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from ainotes.plot import plot_class_accuracy
+    >>> fig = plot_class_accuracy([0.9, 0.6, 0.8], ["cat", "dog", "ship"])
+    >>> [round(bar.get_width()) for bar in fig.axes[0].patches]
+    [90, 60, 80]
+    >>> plt.close(fig)
+    """
     values = np.asarray(torch.as_tensor(accuracy, dtype=torch.float64)) * 100
     if len(values) != len(classes):
         raise ValueError(f"{len(values)} accuracies for {len(classes)} classes: give one per class.")
@@ -207,6 +267,20 @@ def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confu
 
     The mistakes (off the diagonal) are shaded on their own scale, so that the confusions stand
     out; the correct counts on the diagonal are written in bold on a plain background.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.metrics import confusion_matrix
+    >>> import matplotlib.pyplot as plt
+    >>> from ainotes.plot import plot_confusion
+    >>> cm = confusion_matrix(
+    ...     torch.tensor([0, 0, 1, 1, 2]), torch.tensor([0, 1, 1, 1, 0]), num_classes=3
+    ... )
+    >>> fig = plot_confusion(cm, ["cat", "dog", "ship"])
+    >>> [text.get_text() for text in fig.axes[0].texts]
+    ['1', '1', '0', '0', '2', '0', '1', '0', '0']
+    >>> plt.close(fig)
     """
     matrix = np.asarray(torch.as_tensor(cm))
     if matrix.shape != (len(classes), len(classes)):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 from torch import nn
 
+from ainotes._signatures import init_signature
 from ainotes.exercises import output_shape, parse_shape
 from ainotes.feedback import Feedback, answer_shown, staged
 from ainotes.hints import shape_hint
@@ -70,6 +71,7 @@ def _question(number: int, question: object) -> _Question:
                      layer, shape)  # fmt: skip
 
 
+@init_signature
 class ShapeQuiz(w.VBox):
     """ "Predict the output shape": one question at a time, Check, Show answer, Next, and a score.
 
@@ -83,7 +85,9 @@ class ShapeQuiz(w.VBox):
     --------
     >>> from torch import nn
     >>> from ainotes.quiz import ShapeQuiz
-    >>> quiz = ShapeQuiz([((1, 3, 32, 32), nn.Conv2d(3, 16, 3), "a 3×3 convolution with 16 filters")])
+    >>> quiz = ShapeQuiz(
+    ...     [((1, 3, 32, 32), nn.Conv2d(3, 16, 3), "a 3×3 convolution with 16 filters")]
+    ... )
     >>> quiz.answer.value = "1, 16, 30, 30"
     >>> quiz.check()
     ✓ Right. a 3×3 convolution with 16 filters turns [1, 3, 32, 32] into [1, 16, 30, 30].

@@ -1,6 +1,6 @@
 """The one-cycle schedule explorer: the learning rate and momentum ``OneCycleLR`` gives at every step.
 
-:func:`~ainotes.train.one_cycle.one_cycle_curves` (re-exported here) reads both curves from
+:func:`~ainotes.train.one_cycle_curves` (re-exported here) reads both curves from
 ``torch.optim.lr_scheduler.OneCycleLR`` itself; :func:`schedule_figure` draws them; and
 :class:`OneCycleExplorer` is a thin widget layer over both. It uses only ipywidgets APIs common
 to versions 7.7 (Google Colab) and 8. Nothing changes matplotlib's style on import.
@@ -14,10 +14,11 @@ import math
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ainotes._signatures import init_signature
+from ainotes.notebook import show_figure
 from ainotes.train.one_cycle import _settings, one_cycle_curves
 
 __all__ = ["OneCycleExplorer", "one_cycle_curves", "schedule_figure"]
@@ -86,7 +87,7 @@ def schedule_figure(max_lr: float = 0.01, total_steps: int = 860, *, pct_start: 
 
     A dotted line marks the end of the warm-up; the start, peak and final learning rates are
     written on the curve; the title states the settings. 9.6 inches wide. Settings and errors as
-    :func:`one_cycle_curves`.
+    :func:`~ainotes.train.one_cycle_curves`.
 
     Examples
     --------
@@ -107,9 +108,10 @@ def _caption(lr: np.ndarray, s: dict) -> str:
             f"{warmup:,} of the {s['total_steps']:,} steps.</p>")  # fmt: skip
 
 
+@init_signature
 class OneCycleExplorer(w.VBox):
     """Choose the one-cycle settings; see the learning rate and momentum at every step (figure from
-    :func:`schedule_figure`, the start, peak and final learning rates in words below it).
+    :func:`~ainotes.schedule_explorer.schedule_figure`, the start, peak and final learning rates in words below it).
 
     Parameters
     ----------
@@ -133,7 +135,7 @@ class OneCycleExplorer(w.VBox):
     max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, momentum : widgets
         The controls, one per argument.
     drawn : dict
-        What is shown: the settings (as :func:`one_cycle_curves`'s arguments), and ``start``,
+        What is shown: the settings (as :func:`~ainotes.train.one_cycle_curves`'s arguments), and ``start``,
         ``peak``, ``final`` (learning rates), ``warmup_steps`` and ``title`` (the figure's, None
         before it is drawn), or ``error`` (the message) for impossible settings.
 
@@ -201,7 +203,7 @@ class OneCycleExplorer(w.VBox):
         self.update(draw=bool(show))
 
     def settings(self) -> dict:
-        """The controls' values, as arguments of :func:`one_cycle_curves` and :func:`schedule_figure`."""
+        """The controls' values, as arguments of :func:`~ainotes.train.one_cycle_curves` and :func:`schedule_figure`."""
         base, top = self.momentum.value
         return dict(max_lr=self.max_lr.value, total_steps=self.total_steps.value, pct_start=self.pct_start.value,
                     div_factor=self.div_factor.value, final_div_factor=self.final_div_factor.value,
@@ -227,5 +229,5 @@ class OneCycleExplorer(w.VBox):
             self.figure.clear_output(wait=True)
             fig = _draw(lr, momentum, settings)
             self.drawn["title"] = fig.get_suptitle()
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

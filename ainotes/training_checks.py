@@ -5,7 +5,7 @@ and follows the attempts policy of :func:`~ainotes.feedback.judge`: a right answ
 working, the first wrong answer gets a hint (:func:`one_cycle_lr_hint` and :func:`hook_count_hint`
 recognise the common mistakes by value), the second the worked answer, and ``show_answer=True``
 gives it at once. The learning rates come from ``OneCycleLR`` itself, through
-:func:`ainotes.schedule_explorer.one_cycle_curves`.
+:func:`ainotes.train.one_cycle_curves`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = ["GENERIC_HOOKS", "check_hook_count", "check_one_cycle_lr", "generic_o
            "one_cycle_lr_hint"]  # fmt: skip
 
 TOLERANCE = 0.02  # a learning rate within 2% of OneCycleLR's counts as right
+#: Hint for a wrong number of forward hooks that matches no common mistake.
 GENERIC_HOOKS = ("Count the forward hooks of every module: each `register_forward_hook` call adds one to the module it "
                  "is called on, and it stays until its handle's `remove()`; `model.modules()` goes through the model "
                  "and all its submodules.")  # fmt: skip
@@ -154,7 +155,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
                        anneal_strategy: str = "cos", show_answer: bool = False) -> Feedback:  # fmt: skip
     """Check the learning rate ``OneCycleLR`` uses at optimiser step ``step`` (0-based), worked out by hand.
 
-    The expected value is read from the scheduler itself (:func:`~ainotes.schedule_explorer.one_cycle_curves`);
+    The expected value is read from the scheduler itself (:func:`~ainotes.train.one_cycle_curves`);
     an answer within 2% of it counts as right. ``answer`` may be a number (also a NumPy number or a
     one-element tensor) or a string such as ``"0.004"`` or ``"4e-3"``.
 
@@ -165,7 +166,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
     step : int
         The optimiser step, from 0 (the first batch) to ``total_steps - 1``.
     max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy
-        The schedule, as given to ``OneCycleLR`` (see :func:`~ainotes.schedule_explorer.one_cycle_curves`).
+        The schedule, as given to ``OneCycleLR`` (see :func:`~ainotes.train.one_cycle_curves`).
     show_answer : bool, default False
         Give the worked answer at once.
 

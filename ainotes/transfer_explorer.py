@@ -3,7 +3,10 @@
 The chapter's notebook trains each method on N images per class and keeps, for each N, the
 validation accuracy of every epoch and the final test accuracy, as plain data::
 
-    results = {"fine-tuning": {50: {"curve": [0.61, 0.70, ...], "test": 0.767}, 500: {...}}, ...}
+    results = {
+        "fine-tuning": {50: {"curve": [0.61, 0.70, ...], "test": 0.767}, 500: {...}},
+        ...,
+    }
 
 :func:`transfer_figure` draws them (the curves for one N, and the test accuracy against N);
 :func:`transfer_caption` says in words which method wins for that N; and :class:`TransferExplorer`
@@ -21,16 +24,17 @@ from typing import Any
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
+from ainotes._signatures import init_signature
 from ainotes.arguments import whole
+from ainotes.notebook import show_figure
 
 __all__ = ["METHOD_COLOURS", "TransferExplorer", "transfer_caption", "transfer_figure"]
 
-# One colour per method, in the order of the results dict: the book's blue, red, green, then purple,
-# orange and grey; a method keeps its colour in both panels, whichever methods are shown.
+#: One colour per method, in the order of the results dict (the book's blue, red, green, then purple,
+#: orange and grey); a method keeps its colour in both panels, whichever methods are shown.
 METHOD_COLOURS = ("#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#57606a")
 GREY = "#57606a"
 _WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
@@ -187,9 +191,16 @@ def transfer_figure(results: dict, n: int | None = None, methods: Iterable[str] 
     Examples
     --------
     >>> from ainotes.transfer_explorer import transfer_figure
-    >>> results = {"CNN from scratch": {50: {"curve": [0.3, 0.4, 0.45], "test": 0.44}, 500: {"curve": [0.5, 0.6],
-    ...            "test": 0.62}}, "fine-tuning": {50: {"curve": [0.7, 0.75, 0.76], "test": 0.77},
-    ...            500: {"curve": [0.85, 0.9], "test": 0.91}}}
+    >>> results = {
+    ...     "CNN from scratch": {
+    ...         50: {"curve": [0.3, 0.4, 0.45], "test": 0.44},
+    ...         500: {"curve": [0.5, 0.6], "test": 0.62},
+    ...     },
+    ...     "fine-tuning": {
+    ...         50: {"curve": [0.7, 0.75, 0.76], "test": 0.77},
+    ...         500: {"curve": [0.85, 0.9], "test": 0.91},
+    ...     },
+    ... }
     >>> fig = transfer_figure(results)
     >>> [ax.get_title() for ax in fig.axes]
     ['Validation accuracy while training, 50 images per class', 'Test accuracy against training-set size']
@@ -229,8 +240,10 @@ def transfer_caption(results: dict, n: int | None, methods: Iterable[str] | None
     Examples
     --------
     >>> from ainotes.transfer_explorer import transfer_caption
-    >>> results = {"CNN from scratch": {50: {"curve": [0.5], "test": 0.608}},
-    ...            "fine-tuning": {50: {"curve": [0.7], "test": 0.767}}}
+    >>> results = {
+    ...     "CNN from scratch": {50: {"curve": [0.5], "test": 0.608}},
+    ...     "fine-tuning": {50: {"curve": [0.7], "test": 0.767}},
+    ... }
     >>> transfer_caption(results, 50)
     'With 50 images per class, fine-tuning is best: 76.7% on the test images, 15.9 points above CNN from scratch.'
     >>> transfer_caption(results, 50, methods=["fine-tuning"])
@@ -240,10 +253,11 @@ def transfer_caption(results: dict, n: int | None, methods: Iterable[str] | None
     return _caption(checked, _n(checked, n), _methods(checked, methods))
 
 
+@init_signature
 class TransferExplorer(w.VBox):
     """Choose the training-set size and the methods; see the validation curves, the test accuracy
-    against the training-set size (figure from :func:`transfer_figure`) and the winner in words
-    (:func:`transfer_caption`). The results are computed beforehand: the controls only redraw.
+    against the training-set size (figure from :func:`~ainotes.transfer_explorer.transfer_figure`) and the winner in words
+    (:func:`~ainotes.transfer_explorer.transfer_caption`). The results are computed beforehand: the controls only redraw.
 
     Parameters
     ----------
@@ -275,8 +289,16 @@ class TransferExplorer(w.VBox):
 
     >>> import contextlib, io
     >>> from ainotes.transfer_explorer import TransferExplorer
-    >>> results = {"CNN from scratch": {50: {"curve": [0.3, 0.45], "test": 0.44}, 500: {"curve": [0.6], "test": 0.62}},
-    ...            "fine-tuning": {50: {"curve": [0.7, 0.76], "test": 0.77}, 500: {"curve": [0.9], "test": 0.91}}}
+    >>> results = {
+    ...     "CNN from scratch": {
+    ...         50: {"curve": [0.3, 0.45], "test": 0.44},
+    ...         500: {"curve": [0.6], "test": 0.62},
+    ...     },
+    ...     "fine-tuning": {
+    ...         50: {"curve": [0.7, 0.76], "test": 0.77},
+    ...         500: {"curve": [0.9], "test": 0.91},
+    ...     },
+    ... }
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     explorer = TransferExplorer(results)
     >>> explorer.n.label, explorer.drawn["title"]
@@ -326,5 +348,5 @@ class TransferExplorer(w.VBox):
             self.figure.clear_output(wait=True)
             fig = _draw(self.results, s["n"], s["methods"])
             self.drawn["title"] = fig.axes[0].get_title()
-            display(fig)
+            show_figure(fig)
             plt.close(fig)

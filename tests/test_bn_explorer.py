@@ -271,7 +271,7 @@ def test_the_article():
 def shown(monkeypatch):
     """What the explorer's figure area receives: ("display", figure title) or ("clear", wait)."""
     events = []
-    monkeypatch.setattr(ainotes.bn_explorer, "display", lambda fig: events.append(("display", fig.get_suptitle())))
+    monkeypatch.setattr(ainotes.bn_explorer, "show_figure", lambda fig: events.append(("display", fig.get_suptitle())))
     monkeypatch.setattr(ainotes.bn_explorer.w.Output, "clear_output",
                         lambda self, wait=False: events.append(("clear", wait)))  # fmt: skip
     return events

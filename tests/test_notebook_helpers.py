@@ -48,3 +48,21 @@ def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
     glue("array", np.arange(2))
     assert calls[0] == 99.4 and type(calls[0]) is float and type(calls[1]) is int
     assert isinstance(calls[2], np.ndarray)  # arrays are left alone
+
+
+def test_show_figure_gives_the_png_an_alt_text_from_the_titles(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from ainotes.notebook import figure_alt, show_figure
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda v: shown.append(v))
+    fig, axes = plt.subplots(1, 2)
+    fig.suptitle("The explorer")
+    axes[0].set_title("input")
+    show_figure(fig)
+    assert shown[0].metadata == {"alt": "The explorer. Panels: input."} and shown[0].data.startswith(b"\x89PNG")
+    axes[0].set_title("")
+    fig.suptitle("")
+    assert figure_alt(fig) == "A figure (its panels have no titles)."
+    plt.close(fig)

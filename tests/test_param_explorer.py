@@ -124,7 +124,9 @@ def test_figure_from_8_by_8_grey_to_1024_by_1024_colour():
 def shown(monkeypatch):
     """What the explorer's figure area receives: ("display", figure title) or ("clear", wait)."""
     events = []
-    monkeypatch.setattr(ainotes.param_explorer, "display", lambda fig: events.append(("display", fig.get_suptitle())))
+    monkeypatch.setattr(
+        ainotes.param_explorer, "show_figure", lambda fig: events.append(("display", fig.get_suptitle()))
+    )
     monkeypatch.setattr(ainotes.param_explorer.w.Output, "clear_output",
                         lambda self, wait=False: events.append(("clear", wait)))  # fmt: skip
     return events

@@ -158,7 +158,7 @@ def shown(monkeypatch):
     """What the explorer's figure area receives: ("display", figure title) or ("clear", wait)."""
     events = []
     monkeypatch.setattr(
-        ainotes.schedule_explorer, "display", lambda fig: events.append(("display", fig.get_suptitle()))
+        ainotes.schedule_explorer, "show_figure", lambda fig: events.append(("display", fig.get_suptitle()))
     )
     monkeypatch.setattr(ainotes.schedule_explorer.w.Output, "clear_output",
                         lambda self, wait=False: events.append(("clear", wait)))  # fmt: skip

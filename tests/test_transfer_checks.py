@@ -298,7 +298,7 @@ def test_attempts_are_counted_per_question():
 def test_the_checks_are_reexported_by_exercises():
     for check in (check_head_parameters, check_trainable_parameters, check_bn_buffers_changed):
         assert getattr(exercises, check.__name__) is check and check.__name__ in exercises.__all__
-        assert f":func:`{check.__name__}`" in exercises.__doc__
+        assert f":func:`~{check.__module__}.{check.__name__}`" in exercises.__doc__  # linked where it is documented
 
 
 # ---------------------------------------------------------------- bad calls by the chapter author

@@ -333,7 +333,7 @@ def test_bad_n_and_methods(results, kwargs, error, match):
 def shown(monkeypatch):
     """What the explorer's figure area receives: ("display", figure) or ("clear", wait)."""
     events = []
-    monkeypatch.setattr(ainotes.transfer_explorer, "display", lambda fig: events.append(("display", fig)))
+    monkeypatch.setattr(ainotes.transfer_explorer, "show_figure", lambda fig: events.append(("display", fig)))
     monkeypatch.setattr(ainotes.transfer_explorer.w.Output, "clear_output",
                         lambda self, wait=False: events.append(("clear", wait)))  # fmt: skip
     return events

@@ -38,7 +38,7 @@ def shown(monkeypatch):
     def clear_output(self, wait=False):
         events.append(("clear", wait))
 
-    monkeypatch.setattr(ainotes.explorer, "display", display)
+    monkeypatch.setattr(ainotes.explorer, "show_figure", display)
     monkeypatch.setattr(ainotes.explorer.w.Output, "clear_output", clear_output)
     return events
 
@@ -405,7 +405,7 @@ def channel_shown(monkeypatch):
     import ainotes.channel_explorer
 
     titles = []
-    monkeypatch.setattr(ainotes.channel_explorer, "display", lambda fig: titles.append(fig.get_suptitle()))
+    monkeypatch.setattr(ainotes.channel_explorer, "show_figure", lambda fig: titles.append(fig.get_suptitle()))
     return titles
 
 

@@ -11,9 +11,10 @@ Where the files come from, in this order:
 
 Mirror layout (the same as the book's ``shared/data`` folder)::
 
-    MNIST/raw/train-images-idx3-ubyte.gz ...   archives exactly as torchvision downloads them
-    FashionMNIST/raw/*.gz  or  fashion-mnist/*.gz   (Debian's package ``dataset-fashion-mnist``)
-    cifar10/train.npz, cifar10/test.npz        arrays ``images`` (N, 32, 32, 3) uint8, ``labels``
+    MNIST/raw/train-images-idx3-ubyte.gz ...   archives as torchvision downloads them
+    FashionMNIST/raw/*.gz                      or fashion-mnist/*.gz (Debian's package
+                                               dataset-fashion-mnist)
+    cifar10/train.npz, cifar10/test.npz        arrays images (N, 32, 32, 3) uint8, labels
 
 Every file read from a mirror is checked against a SHA-256 checksum before use, and files are
 written to the cache atomically, so a damaged archive gives a clear error and leaves nothing

@@ -13,6 +13,8 @@ from torch.utils.data import Dataset
 
 from ainotes.data.sources import _checksum_error, _download, _find_in_mirror, _sha256_bytes, _unavailable, data_root
 
+__all__ = ["CIFAR10Arrays", "cifar10"]
+
 _CIFAR_SHA256 = {
     "train.npz": "69e4a92aabedb1dd3e0c84e581b8e86f50c560d7b97db2336c20291463ce9183",
     "test.npz": "f0af87a8a9f49a2afa5273786cb6887e59c1d2469a75111296c8135b01d9b8ed",
@@ -39,6 +41,19 @@ class CIFAR10Arrays(Dataset):
         The 50,000 training images, else the 10,000 test images.
     transform, target_transform : callable, optional
         Applied to each image and label.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ainotes.data import CIFAR10Arrays, DataUnavailableError
+    >>> test = CIFAR10Arrays("/path/to/mirror/cifar10", train=False)  # doctest: +SKIP
+    >>> len(test), test.classes[test.targets[0]]  # doctest: +SKIP
+    (10000, 'cat')
+    >>> try:
+    ...     CIFAR10Arrays(tempfile.mkdtemp())  # an empty folder
+    ... except DataUnavailableError as error:
+    ...     print(str(error).splitlines()[0])  # doctest: +ELLIPSIS
+    CIFAR10 is not available: .../train.npz does not exist.
     """
 
     classes: list[str] = list(_CIFAR_CLASSES)
@@ -106,8 +121,8 @@ def cifar10(
     Examples
     --------
     >>> from ainotes.data import cifar10
-    >>> train = cifar10()                    # doctest: +SKIP
-    >>> train.classes[train.targets[0]]      # doctest: +SKIP
+    >>> train = cifar10()  # doctest: +SKIP
+    >>> train.classes[train.targets[0]]  # doctest: +SKIP
     'frog'
     """
     folder = _find_in_mirror("CIFAR10", list(_CIFAR_SHA256))

@@ -22,6 +22,8 @@ from ainotes.data.sources import (
     data_root,
 )
 
+__all__ = ["fashion_mnist", "mnist"]
+
 # SHA-256 of the decompressed IDX files (what torchvision reads) and, for MNIST, of the archives
 # torchvision downloads. Debian's Fashion-MNIST archives differ from upstream only in the gzip
 # header, so they are checked through their decompressed content.
@@ -123,7 +125,7 @@ def mnist(
     Examples
     --------
     >>> from ainotes.data import mnist
-    >>> train = mnist()                      # doctest: +SKIP
+    >>> train = mnist()  # doctest: +SKIP
     >>> train.data.shape, train.targets[:3]  # doctest: +SKIP
     (torch.Size([60000, 28, 28]), tensor([5, 0, 4]))
     """
@@ -146,8 +148,8 @@ def fashion_mnist(
     Examples
     --------
     >>> from ainotes.data import fashion_mnist
-    >>> test = fashion_mnist(train=False)   # doctest: +SKIP
-    >>> len(test), test.classes[0]          # doctest: +SKIP
+    >>> test = fashion_mnist(train=False)  # doctest: +SKIP
+    >>> len(test), test.classes[0]  # doctest: +SKIP
     (10000, 'T-shirt/top')
     """
     from torchvision.datasets import FashionMNIST

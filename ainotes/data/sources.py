@@ -17,13 +17,24 @@ from pathlib import Path
 
 from torch.utils.data import Dataset
 
+__all__ = [
+    "DATA_ENV",
+    "MIRROR_ENV",
+    "OFFLINE_ENV",
+    "DEFAULT_MIRRORS",
+    "ChecksumError",
+    "DataUnavailableError",
+    "data_root",
+    "mirror_folders",
+]
+
 #: Folder where prepared data sets are cached.
 DATA_ENV = "AINOTES_DATA"
 #: Folders holding pre-downloaded archives, searched before any download.
 MIRROR_ENV = "AINOTES_MIRROR"
 #: Set to ``1`` to forbid downloads (a classroom without internet).
 OFFLINE_ENV = "AINOTES_OFFLINE"
-#: Mirrors searched after those in ``AINOTES_MIRROR``: Debian's data set packages.
+#: Mirrors searched after those in ``AINOTES_MIRROR`` (Debian's data set packages).
 DEFAULT_MIRRORS: tuple[str, ...] = ("/usr/share/datasets",)
 
 _NETWORK_TIMEOUT_S = 5.0
@@ -44,11 +55,36 @@ _DOWNLOAD_HOSTS = {
 
 
 class DataUnavailableError(RuntimeError):
-    """The data set is neither cached, nor in a mirror, nor downloadable."""
+    """The data set is neither cached, nor in a mirror, nor downloadable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ainotes.data import CIFAR10Arrays, DataUnavailableError
+    >>> try:
+    ...     CIFAR10Arrays(tempfile.mkdtemp())  # an empty folder
+    ... except DataUnavailableError as error:
+    ...     print(str(error).splitlines()[0])  # doctest: +ELLIPSIS
+    CIFAR10 is not available: .../train.npz does not exist.
+    """
 
 
 class ChecksumError(RuntimeError):
-    """A data file does not have the expected content (damaged or incomplete)."""
+    """A data file does not have the expected content (damaged or incomplete).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from ainotes.data import CIFAR10Arrays, ChecksumError
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "train.npz").write_bytes(b"half an archive")
+    >>> try:
+    ...     CIFAR10Arrays(folder)
+    ... except ChecksumError as error:
+    ...     print(error)  # doctest: +ELLIPSIS
+    /.../train.npz is damaged or incomplete: its SHA-256 is ..., expected 69e4a92aabed.... Replace it ...
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,6 +118,22 @@ def mirror_folders() -> list[Path]:
     ------
     DataUnavailableError
         A folder named in ``AINOTES_MIRROR`` does not exist (a typo would otherwise be silent).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from unittest import mock
+    >>> from ainotes.data import mirror_folders
+    >>> folder = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"AINOTES_MIRROR": folder}):
+    ...     mirror_folders()[0] == Path(folder)
+    True
+    >>> with mock.patch.dict(os.environ, {"AINOTES_MIRROR": "/no/such/folder"}):
+    ...     mirror_folders()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ainotes.data.sources.DataUnavailableError: AINOTES_MIRROR names the folder '/no/such/folder', which does not exist. ...
     """
     folders = []
     for entry in os.environ.get(MIRROR_ENV, "").split(os.pathsep):

@@ -1,8 +1,8 @@
 """Per-channel statistics of images, and undoing ``Normalize`` to show normalised images.
 
-:func:`channel_stats` gives the per-channel mean and standard deviation that
+:func:`~ainotes.data.channel_stats` gives the per-channel mean and standard deviation that
 ``transforms.Normalize(mean, std)`` needs, from a dataset, a DataLoader or a tensor;
-:func:`unnormalize` turns normalised images back into pixel values in [0, 1].
+:func:`~ainotes.data.unnormalize` turns normalised images back into pixel values in [0, 1].
 """
 
 from __future__ import annotations
@@ -124,11 +124,15 @@ def channel_stats(
     --------
     >>> import torch
     >>> from ainotes.data import channel_stats
-    >>> x = torch.stack([torch.zeros(3, 2, 2), torch.ones(3, 2, 2)])  # two images, 3 channels
+    >>> x = torch.stack(
+    ...     [torch.zeros(3, 2, 2), torch.ones(3, 2, 2)]
+    ... )  # two images, 3 channels
     >>> mean, std = channel_stats(x, unbiased=False)
     >>> mean, std
     ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
-    >>> channel_stats(torch.full((1, 1, 2, 2), 255, dtype=torch.uint8))  # uint8 pixels are scaled by 1/255
+    >>> channel_stats(
+    ...     torch.full((1, 1, 2, 2), 255, dtype=torch.uint8)
+    ... )  # uint8 pixels are scaled by 1/255
     ((1.0,), (0.0,))
     >>> channel_stats(torch.rand(3, 32, 32))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -216,7 +220,10 @@ def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
     >>> from ainotes.data import unnormalize
     >>> image = torch.tensor([0.0, 0.5, 1.0]).view(3, 1, 1)
     >>> normalised = Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))(image)
-    >>> normalised.flatten().tolist(), unnormalize(normalised, (0.5,) * 3, (0.25,) * 3).flatten().tolist()
+    >>> (
+    ...     normalised.flatten().tolist(),
+    ...     unnormalize(normalised, (0.5,) * 3, (0.25,) * 3).flatten().tolist(),
+    ... )
     ([-2.0, 0.0, 2.0], [0.0, 0.5, 1.0])
     """
     if not isinstance(x, torch.Tensor):

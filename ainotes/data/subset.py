@@ -1,6 +1,6 @@
 """A few classes of a data set, relabelled 0, 1, 2, ...: chapter 4's "CIFAR-3".
 
-:func:`class_subset` keeps the images of the chosen classes, in their original order, and gives
+:func:`~ainotes.data.class_subset` keeps the images of the chosen classes, in their original order, and gives
 them the labels 0, 1, 2, ... in the order the classes are named. It takes a torchvision-style
 dataset (or a ``Subset`` of one, as ``random_split`` makes) and returns a :class:`ClassSubset`,
 or a pair of tensors ``(images, labels)`` and returns such a pair.
@@ -29,9 +29,9 @@ _ACCEPTED = (
 # The dataset
 # --------------------------------------------------------------------------------------------
 class ClassSubset(Dataset):
-    """The images of some classes of a dataset, with labels 0, 1, 2, ... in the order of ``classes``.
+    """The images of some classes of a dataset, relabelled 0, 1, 2 and so on in the order of ``classes``.
 
-    Made by :func:`class_subset`. Item ``i`` is ``(image, targets[i])``: the image of
+    Made by :func:`~ainotes.data.class_subset`. Item ``i`` is ``(image, targets[i])``: the image of
     ``dataset[indices[i]]``, with the dataset's ``transform``, and its new label.
 
     Attributes
@@ -48,6 +48,26 @@ class ClassSubset(Dataset):
         The root dataset's ``data`` rows at ``indices`` (read on first use), so that
         :func:`~ainotes.data.as_tensors` and :func:`~ainotes.data.channel_stats` take their fast
         path. Absent when the root dataset has no ``data`` array.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.data import ClassSubset
+    >>> class Tiny:  # a torchvision-style dataset: items (image, label), `data`, `targets`, `classes`
+    ...     classes = ["cat", "dog", "ship"]
+    ...     data = torch.arange(5).view(5, 1, 1).to(torch.uint8)
+    ...     targets = [2, 0, 1, 2, 0]
+    ...
+    ...     def __len__(self):
+    ...         return len(self.targets)
+    ...
+    ...     def __getitem__(self, i):
+    ...         return self.data[i].float(), self.targets[i]
+    >>> ships = ClassSubset(
+    ...     Tiny(), indices=[0, 3], targets=[0, 0], classes=["ship"]
+    ... )  # as class_subset makes it
+    >>> len(ships), ships[1], ships.data.flatten().tolist()
+    (2, (tensor([[3.]]), 0), [0, 3])
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int], targets: Sequence[int], classes: Sequence[str]) -> None:
@@ -248,7 +268,7 @@ def class_subset(data: Dataset, classes: Sequence[str] | Sequence[int], *,
 def class_subset(
     data: Any, classes: Sequence[str] | Sequence[int], *, class_names: Sequence[str] | None = None
 ) -> ClassSubset | tuple[torch.Tensor, torch.Tensor]:
-    """Only the images of ``classes``, relabelled 0, 1, 2, ... in the order the classes are given.
+    """Only the images of ``classes``, relabelled 0, 1, 2 and so on in the order the classes are given.
 
     The images keep their original order (they are not grouped by class).
 
@@ -288,8 +308,12 @@ def class_subset(
     ...     classes = ["cat", "dog", "ship"]
     ...     data = torch.arange(5).view(5, 1, 1).to(torch.uint8)
     ...     targets = [2, 0, 1, 2, 0]
-    ...     def __len__(self): return len(self.targets)
-    ...     def __getitem__(self, i): return self.data[i].float(), self.targets[i]
+    ...
+    ...     def __len__(self):
+    ...         return len(self.targets)
+    ...
+    ...     def __getitem__(self, i):
+    ...         return self.data[i].float(), self.targets[i]
     >>> ships_and_cats = class_subset(Tiny(), ["ship", "cat"])
     >>> ships_and_cats.classes, ships_and_cats.targets, ships_and_cats.indices
     (['ship', 'cat'], [0, 1, 0, 1], [0, 1, 3, 4])

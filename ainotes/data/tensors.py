@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import Subset
 
+__all__ = ["as_tensors"]
+
 
 # --------------------------------------------------------------------------------------------
 # Fast tensors

@@ -4,10 +4,10 @@
 
     from ainotes.models import small_resnet, SmallResNetWeights
 
-    weights = SmallResNetWeights.DEFAULT          # like torchvision's ResNet18_Weights.DEFAULT
-    model = small_resnet(weights=weights)         # like resnet18(weights=weights)
-    preprocess = weights.transforms()             # scaling and normalisation the weights expect
-    weights.meta["categories"]                    # the 7 classes of the source task
+    weights = SmallResNetWeights.DEFAULT  # like torchvision's ResNet18_Weights.DEFAULT
+    model = small_resnet(weights=weights)  # like resnet18(weights=weights)
+    preprocess = weights.transforms()  # scaling and normalisation the weights expect
+    weights.meta["categories"]  # the 7 classes of the source task
 
 The checkpoint ships inside the package (no download); ``scripts/pretrain_small_resnet.py``
 made it. Importing this package reads no file.
@@ -54,7 +54,7 @@ def small_resnet(*, weights: SmallResNetWeights | str | None = None, num_classes
     >>> model = small_resnet(weights="DEFAULT")
     >>> model.fc
     Linear(in_features=128, out_features=7, bias=True)
-    >>> model.fc = nn.Linear(model.fc.in_features, 3)   # a new head for 3 classes
+    >>> model.fc = nn.Linear(model.fc.in_features, 3)  # a new head for 3 classes
     >>> small_resnet(num_classes=3).fc.out_features
     3
     """

@@ -14,8 +14,12 @@ from torch import nn
 
 from ainotes.arguments import whole
 
+__all__ = ["SOURCE_CLASSES", "WIDTHS", "BasicBlock", "SmallResNet"]
+
+#: Channels of the four stages (``layer1`` to ``layer4``), each stage one :class:`BasicBlock`.
 WIDTHS = (16, 32, 64, 128)
-SOURCE_CLASSES = 7  # the classes of the source task the book's checkpoint was trained on
+#: Classes of the source task the book's checkpoint was trained on, the default size of ``fc``.
+SOURCE_CLASSES = 7
 
 
 class BasicBlock(nn.Module):
@@ -47,6 +51,7 @@ class BasicBlock(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``, same shape as ``x`` unless the block downsamples."""
         shortcut = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -69,6 +74,16 @@ class SmallResNet(nn.Module):
     ====================  =============  ===================
 
     Build it with :func:`ainotes.models.small_resnet`, which can load pretrained weights.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ainotes.models import SmallResNet
+    >>> model = SmallResNet(num_classes=10)
+    >>> model(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
+    >>> model.fc, model.layer4[0].conv1.out_channels
+    (Linear(in_features=128, out_features=10, bias=True), 128)
     """
 
     def __init__(self, num_classes: int = SOURCE_CLASSES) -> None:
@@ -92,6 +107,7 @@ class SmallResNet(nn.Module):
         return torch.flatten(self.avgpool(x), 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores ``[N, num_classes]`` for a batch of images ``[N, 3, H, W]``: ``fc(features(x))``."""
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(
                 f"SmallResNet expects a batch of colour images [N, 3, H, W], got shape {list(x.shape)}. "

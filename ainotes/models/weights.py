@@ -11,6 +11,7 @@ works offline. Loading checks the file's SHA-256 first and then reads it with
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 import pickle
 import zipfile
@@ -35,11 +36,32 @@ _RESTORE = (
 
 
 class CheckpointError(RuntimeError):
-    """A checkpoint or its metadata record is missing, damaged or not what it should be."""
+    """A checkpoint or its metadata record is missing, damaged or not what it should be.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from ainotes.models import CheckpointError, load_checkpoint
+    >>> try:
+    ...     load_checkpoint(Path(tempfile.mkdtemp()) / "missing.pt")
+    ... except CheckpointError as error:
+    ...     print(type(error).__name__)
+    CheckpointError
+    """
 
 
 def checkpoint_folder() -> Path:
-    """The folder inside the installed package that holds the checkpoints and their records."""
+    """The folder inside the installed package that holds the checkpoints and their records.
+
+    Examples
+    --------
+    >>> from ainotes.models import SmallResNetWeights, checkpoint_folder
+    >>> checkpoint_folder().name, checkpoint_folder().is_dir()
+    ('checkpoints', True)
+    >>> SmallResNetWeights.DEFAULT.path.parent == checkpoint_folder()
+    True
+    """
     return Path(str(resources.files("ainotes.models") / "checkpoints"))
 
 
@@ -159,6 +181,7 @@ class Preprocess(nn.Module):
         self.mean, self.std, self.size = tuple(mean), tuple(std), size
 
     def forward(self, image: Any) -> torch.Tensor:
+        """The image (or batch) as floats in [0, 1], normalised with ``mean`` and ``std`` per channel."""
         if not isinstance(image, torch.Tensor):
             from torchvision.transforms.functional import pil_to_tensor
 
@@ -217,7 +240,7 @@ class SmallResNetWeights(enum.Enum):
 
     @property
     def meta(self) -> dict[str, Any]:
-        """The metadata record: categories, normalisation, source-task accuracy, recipe, SHA-256…"""
+        """The metadata record (categories, normalisation, source-task accuracy, recipe, SHA-256…)."""
         meta = _record(self.value.record)
         if meta["sha256"] != self.value.sha256:
             raise CheckpointError(
@@ -254,3 +277,10 @@ class SmallResNetWeights(enum.Enum):
             f"Unknown weights {weights!r}: give None (random initialisation), one of {cls.__name__}.{{{names}}}, "
             f'or a name such as "DEFAULT".'
         )
+
+
+# A member is looked up by its value, as with any Enum. Without this, Sphinx (and ``help``) would show the signature
+# of Enum's functional API, ``(value, names=None, *, module=None, ...)``, which builds a new enum instead.
+SmallResNetWeights.__signature__ = inspect.Signature(
+    [inspect.Parameter("value", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+)

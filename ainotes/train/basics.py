@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
+__all__ = ["count_parameters", "seed_everything"]
+
 
 # --------------------------------------------------------------------------------------------
 # Small helpers
@@ -21,8 +23,10 @@ def seed_everything(seed: int = 0) -> int:
     --------
     >>> import torch
     >>> from ainotes.train import seed_everything
-    >>> _ = seed_everything(42); a = torch.rand(1)
-    >>> _ = seed_everything(42); b = torch.rand(1)
+    >>> _ = seed_everything(42)
+    >>> a = torch.rand(1)
+    >>> _ = seed_everything(42)
+    >>> b = torch.rand(1)
     >>> bool(a == b)
     True
     """
@@ -43,7 +47,7 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     --------
     >>> from torch import nn
     >>> from ainotes.train import count_parameters
-    >>> count_parameters(nn.Linear(784, 10))   # 784 * 10 weights + 10 biases
+    >>> count_parameters(nn.Linear(784, 10))  # 784 * 10 weights + 10 biases
     7850
     """
     if not isinstance(model, nn.Module):

@@ -5,15 +5,29 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
+__all__ = ["Evaluation", "History"]
+
 
 # --------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------
 @dataclass
 class History:
-    """What happened during :func:`fit`: one value per epoch, and learning rate per step.
+    """What happened during :func:`~ainotes.train.fit`: one value per epoch, and learning rate per step.
 
     Accuracies are fractions in [0, 1]. ``valid_*`` lists are empty without validation data.
+
+    Examples
+    --------
+    >>> from ainotes.train import History
+    >>> history = History(
+    ...     train_loss=[0.92, 0.51], train_acc=[0.69, 0.83], epoch_seconds=[3.1, 2.9]
+    ... )
+    >>> history.epochs
+    2
+    >>> print(history)
+    epoch 1/2 train loss 0.920 acc 69.00% | 3.1 s
+    epoch 2/2 train loss 0.510 acc 83.00% | 2.9 s
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -47,7 +61,15 @@ class History:
 
 
 class Evaluation(NamedTuple):
-    """Mean loss and accuracy (fraction in [0, 1]) of a model on a data set."""
+    """Mean loss and accuracy (fraction in [0, 1]) of a model on a data set.
+
+    Examples
+    --------
+    >>> from ainotes.train import Evaluation
+    >>> loss, accuracy = result = Evaluation(loss=0.35, accuracy=0.875)
+    >>> result.accuracy, f"{accuracy:.1%}"
+    (0.875, '87.5%')
+    """
 
     loss: float
     accuracy: float

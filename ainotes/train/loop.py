@@ -1,4 +1,4 @@
-"""The loop itself: :func:`fit`, :func:`evaluate` and :func:`predict`."""
+"""The loop itself: :func:`~ainotes.train.fit`, :func:`~ainotes.train.evaluate` and :func:`~ainotes.train.predict`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from torch import nn
 from ainotes.model_summary import _model_device
 from ainotes.train.batches import Data, _batches, _check_batch, _check_labels, _forward, _TensorBatches
 from ainotes.train.history import Evaluation, History
+
+__all__ = ["evaluate", "fit", "predict"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +136,9 @@ def fit(
     >>> history = fit(nn.Linear(2, 2), (x, y), epochs=2, progress=False, verbose=False)
     >>> history.epochs, len(history.lr)
     (2, 2)
-    >>> flip = lambda x: torch.where(torch.rand(len(x), 1) < 0.5, x.flip(1), x)  # swap the 2 features of half
+    >>> flip = lambda x: torch.where(
+    ...     torch.rand(len(x), 1) < 0.5, x.flip(1), x
+    ... )  # swap the 2 features of half
     >>> fit(nn.Linear(2, 2), (x, y), augment=flip, progress=False, verbose=False).epochs
     1
     """
@@ -281,6 +285,18 @@ def predict(model: nn.Module, data: Data, *, batch_size: int = 256) -> torch.Ten
     """Predicted class (index of the largest score) for every input in ``data``, on the CPU.
 
     ``data`` may also be a single tensor of inputs.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from ainotes.train import predict
+    >>> model = nn.Linear(2, 3)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.eye(3, 2))
+    ...     _ = model.bias.zero_()
+    >>> predict(model, torch.tensor([[5.0, 1.0], [0.0, 2.0], [-1.0, -1.0]]))
+    tensor([0, 1, 2])
     """
     device = _model_device(model)
     if isinstance(data, torch.Tensor):

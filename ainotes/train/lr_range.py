@@ -1,8 +1,8 @@
 """The learning-rate range test: train briefly with a growing learning rate and watch the loss.
 
-:func:`lr_range_test` trains the model for a few hundred mini-batches while the learning rate grows
+:func:`~ainotes.train.lr_range_test` trains the model for a few hundred mini-batches while the learning rate grows
 exponentially from ``start_lr`` to ``end_lr``, records the loss at each, and then puts the model
-back exactly as it was; :func:`plot_lr_range` draws the loss against the learning rate. The loss
+back exactly as it was; :func:`~ainotes.train.plot_lr_range` draws the loss against the learning rate. The loss
 falls, flattens, then shoots up once the learning rate is too large; a peak learning rate for
 training is usually taken about ten times below the one of the lowest (smoothed) loss.
 
@@ -38,7 +38,7 @@ MIN_STEPS_BEFORE_DIVERGING = 10  # the smoothed loss is too noisy before this to
 
 @dataclass
 class LRRangeResult:
-    """What :func:`lr_range_test` recorded, one value per step it trained.
+    """What :func:`~ainotes.train.lr_range_test` recorded, one value per step it trained.
 
     Attributes
     ----------
@@ -51,6 +51,22 @@ class LRRangeResult:
         ``best_lr / 10``, the usual rule of thumb for a peak learning rate (e.g. of one-cycle).
     stopped_early : bool
         True when the loss diverged and the test stopped before its last step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from ainotes.train import lr_range_test, seed_everything
+    >>> _ = seed_everything(0)
+    >>> x = torch.randn(128, 2)
+    >>> result = lr_range_test(
+    ...     nn.Linear(2, 2), (x, (x[:, 0] > 0).long()), start_lr=1e-3, end_lr=10, steps=20
+    ... )
+    >>> (
+    ...     len(result.lrs) == len(result.losses) == len(result.smoothed),
+    ...     result.best_lr in result.lrs,
+    ... )
+    (True, True)
     """
 
     lrs: list[float]
@@ -168,7 +184,11 @@ def lr_range_test(
     >>> model = nn.Linear(2, 2)
     >>> before = model.weight.clone()
     >>> result = lr_range_test(model, (x, y), start_lr=1e-4, end_lr=100, steps=50)
-    >>> len(result.lrs) <= 50, f"{result.lrs[0]:g}", result.suggestion == result.best_lr / 10
+    >>> (
+    ...     len(result.lrs) <= 50,
+    ...     f"{result.lrs[0]:g}",
+    ...     result.suggestion == result.best_lr / 10,
+    ... )
     (True, '0.0001', True)
     >>> torch.equal(model.weight, before)
     True
@@ -259,7 +279,7 @@ def plot_lr_range(result: LRRangeResult, *, title: str = "Learning-rate range te
     Parameters
     ----------
     result : LRRangeResult
-        What :func:`lr_range_test` returned.
+        What :func:`~ainotes.train.lr_range_test` returned.
     title : str, default "Learning-rate range test"
     ax : Axes, optional
         Where to draw; by default on a new 6.4 × 4 inch figure.
@@ -271,7 +291,14 @@ def plot_lr_range(result: LRRangeResult, *, title: str = "Learning-rate range te
     Examples
     --------
     >>> from ainotes.train import LRRangeResult, plot_lr_range
-    >>> result = LRRangeResult([1e-3, 1e-2, 1e-1, 1.0], [2.3, 1.9, 1.2, 9.0], [2.3, 2.0, 1.6, 4.0], 0.1, 0.01, False)
+    >>> result = LRRangeResult(
+    ...     [1e-3, 1e-2, 1e-1, 1.0],
+    ...     [2.3, 1.9, 1.2, 9.0],
+    ...     [2.3, 2.0, 1.6, 4.0],
+    ...     0.1,
+    ...     0.01,
+    ...     False,
+    ... )
     >>> fig = plot_lr_range(result)
     >>> ax = fig.axes[0]
     >>> ax.get_xscale(), ax.get_xlabel(), ax.get_ylabel()

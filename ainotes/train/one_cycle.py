@@ -1,6 +1,6 @@
 """The one-cycle schedule, step by step, read from ``torch.optim.lr_scheduler.OneCycleLR`` itself.
 
-:func:`one_cycle_curves` steps ``OneCycleLR`` on a dummy optimiser (nothing here re-implements its
+:func:`~ainotes.train.one_cycle_curves` steps ``OneCycleLR`` on a dummy optimiser (nothing here re-implements its
 formula), with clear errors for settings it would refuse cryptically or silently mishandle. The
 explorer of :mod:`ainotes.schedule_explorer` draws these curves, and the self-check
 :func:`ainotes.training_checks.check_one_cycle_lr` compares answers with them; this module needs

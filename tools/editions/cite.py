@@ -92,8 +92,10 @@ def cite(role: str, content: str, bibliography: Bibliography, where: str) -> str
 
     >>> import tempfile
     >>> bib = Path(tempfile.mkdtemp()) / "refs.bib"
-    >>> _ = bib.write_text("@book{k, author={Knuth, Donald E.}, title={TAOCP}, year={1968}}"
-    ...                    "@misc{w, title={A {Web} Page}}")
+    >>> _ = bib.write_text(
+    ...     "@book{k, author={Knuth, Donald E.}, title={TAOCP}, year={1968}}"
+    ...     "@misc{w, title={A {Web} Page}}"
+    ... )
     >>> refs = Bibliography(bib, "https://b.example/references.html")
     >>> print(cite("cite:p", "k,w", refs, "intro"))
     ([Knuth, 1968](https://b.example/references.html#cite-k); [*A Web Page*, n.d.](https://b.example/references.html#cite-w))

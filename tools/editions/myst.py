@@ -100,7 +100,11 @@ def format_glue(plain_text: str, spec: str) -> str:
 
     Examples
     --------
-    >>> format_glue("225034", ","), format_glue("91.75999999999999", ".1f"), format_glue("'Shirt'", "")
+    >>> (
+    ...     format_glue("225034", ","),
+    ...     format_glue("91.75999999999999", ".1f"),
+    ...     format_glue("'Shirt'", ""),
+    ... )
     ('225,034', '91.8', 'Shirt')
     """
     try:
@@ -166,8 +170,16 @@ def to_markdown(text: str, links: Links, exercise_title: Callable[[Directive], s
 
     Examples
     --------
-    >>> links = Links(glue={"n": "1600"}, website="https://book.example/", raw_files="https://raw.example/")
-    >>> print(to_markdown("So {glue:text}`n:,` values.\\n```{note}\\nSee {math}`x^2`.\\n```", links))
+    >>> links = Links(
+    ...     glue={"n": "1600"},
+    ...     website="https://book.example/",
+    ...     raw_files="https://raw.example/",
+    ... )
+    >>> print(
+    ...     to_markdown(
+    ...         "So {glue:text}`n:,` values.\\n```{note}\\nSee {math}`x^2`.\\n```", links
+    ...     )
+    ... )
     So 1,600 values.
     <BLANKLINE>
     > **Note**
