@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make book   builds the website into _build/html
-#   make test   runs every test: unit tests of ainotes, its doctests, and every chapter under strict nbval
+#   make test   runs every test: unit tests of ainotes, its doctests, every chapter under strict nbval, then builds
+#               the website and tests it in a real browser (tests/browser)
 # Both create the virtual environment .venv from the project's own files on first use.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.14.1 torchvision==0.29.1
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: book test unit notebooks editions student colab-check lint benchmark clean
+.PHONY: book test browser unit notebooks editions student colab-check lint benchmark clean
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +26,12 @@ book: $(VENV)/.installed
 	$(VENV)/bin/jupyter-book build -n -W --keep-going .
 
 # MathJax and the widget manager, served by the website itself (web/README.md).
-_vendor/.copied: web/package.json web/package-lock.json
+_vendor/.copied: web/package.json web/package-lock.json web/patch_embed_amd.py $(VENV)/.installed
 	npm ci --prefix web --no-audit --no-fund --loglevel=error
 	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
 	cp web/node_modules/requirejs/require.js _vendor/widgets/
 	cp web/node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js _vendor/widgets/
+	$(PY) web/patch_embed_amd.py _vendor/widgets/embed-amd.js
 	cp web/node_modules/@jupyter-widgets/html-manager/dist/*.woff2 _vendor/widgets/
 	cp web/node_modules/mathjax/es5/tex-chtml.js _vendor/mathjax/
 	cp -r web/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
@@ -37,6 +39,13 @@ _vendor/.copied: web/package.json web/package-lock.json
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(NBVAL) ainotes tools tests book
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory browser
+
+# The built website in headless Chromium (tests/browser): every page at desktop and phone width, light and dark.
+# Needs Chromium on the PATH (Debian: apt-get install chromium) or AINOTES_CHROMIUM; screenshots go to _build/screenshots.
+browser: $(VENV)/.installed
+	$(PY) -m pytest tests/browser
 
 # Faster loop while working on ainotes: no notebooks.
 unit: $(VENV)/.installed
@@ -62,8 +71,8 @@ colab-check:
 	bash .ci/colab-check
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check ainotes tests benchmarks tools
-	$(VENV)/bin/ruff format --check ainotes tests benchmarks tools
+	$(VENV)/bin/ruff check ainotes tests benchmarks tools web book/_ext
+	$(VENV)/bin/ruff format --check ainotes tests benchmarks tools web book/_ext
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/fit_overhead.py
@@ -71,3 +80,19 @@ benchmark: $(VENV)/.installed
 
 clean:
 	rm -rf _build .pytest_cache _vendor web/node_modules .venv-colab
+
+# Issue 13's trainer comparison (benchmarks/README.md): the same run by a hand-written loop, fit, fastai and
+# Lightning. fastai and Lightning live in their own environment, .venv-trainers, never in .venv; TORCH is
+# repeated in the extra's install so that pip keeps the pinned torch.
+TRAINERS_PY := .venv-trainers/bin/python
+
+.venv-trainers/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-trainers
+	$(TRAINERS_PY) -m pip install --quiet --upgrade pip
+	$(TRAINERS_PY) -m pip install --quiet $(TORCH)
+	$(TRAINERS_PY) -m pip install --quiet -e ".[trainers]" $(TORCH)
+	touch $@
+
+.PHONY: trainers
+trainers: .venv-trainers/.installed
+	$(TRAINERS_PY) benchmarks/trainers.py

@@ -443,3 +443,15 @@ def test_guide_tables_are_fresh_and_count_self_checks():
     assert [e["label"] for e in transfer][-1] == "transfer-ex-neighbours"
     counts = (len(first), len(conv), len(images), len(fc_cnn), len(stability), len(batchnorm), len(transfer))
     assert counts == (8, 9, 8, 9, 8, 8, 8)
+
+
+def test_every_chapter_states_its_measured_run_time_at_the_top():
+    """Each chapter's opening states its run time, as benchmarks/chapter_times.json has it (`make editions`)."""
+    from tools.editions.guide import run_time_line, timed_chapters
+
+    for path, text in timed_chapters(BOOK).items():
+        first = "".join(json.loads(path.read_text())["cells"][0]["source"])
+        line = run_time_line(BOOK, path)
+        assert line in first.split("\n## ")[0], f"{path.name}: stale run-time line (run `make editions`)"
+        assert re.search(r"\d+(\.\d)? (s|min) on a 2-core CPU", line) and "on a GPU:" in line
+        assert path.read_text() == text

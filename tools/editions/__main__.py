@@ -1,6 +1,6 @@
 """Write (or check) the Colab and student editions of every chapter, and the teachers' guide tables.
 
-python -m tools.editions            # write colab/, student/ and book/_generated/
+python -m tools.editions            # write colab/, student/, book/_generated/ and each chapter's run-time line
 python -m tools.editions student    # only the student edition
 python -m tools.editions --check    # exit 1 if a file is missing or stale
 """
@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from tools.editions.build import EDITIONS, Book, expected_files
-from tools.editions.guide import guide_files
+from tools.editions.guide import guide_files, timed_chapters
 
 PARTS = (*EDITIONS, "guide")
 
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     files = {
         **expected_files(book, [e for e in EDITIONS if e in parts]),
         **(guide_files(book) if "guide" in parts else {}),
+        **(timed_chapters(book) if "guide" in parts else {}),
     }
     for path, text in files.items():
         if path.is_file() and path.read_text() == text:

@@ -2,7 +2,10 @@
 
 - ``book/_generated/chapter-needs.md``: run time per chapter (from benchmarks/chapter_times.json,
   written by benchmarks/chapter_times.py), the data each chapter downloads, its exercises;
-- ``book/_generated/exercises.md``: every exercise, whether it checks itself, and where it is.
+- ``book/_generated/exercises.md``: every exercise, whether it checks itself, and where it is;
+- ``book/_generated/chapters.md``: the chapters with their measured run times, for the introduction;
+- the run-time line at the top of every chapter (the last paragraph of its first cell), so that each
+  chapter states its own measured time, on a CPU and on a GPU.
 """
 
 from __future__ import annotations
@@ -78,6 +81,50 @@ def _times(book: Book, path: Path, gpu: bool) -> str:
     return "; ".join(cells) or "not measured yet"
 
 
+def _short_times(book: Book, path: Path, gpu: bool) -> str:
+    """The median run time alone ("107 s"), or "not measured yet"."""
+    file = book.root / TIMES
+    runs = json.loads(file.read_text()).get(path.name, {}) if file.is_file() else {}
+    found = [duration(e["median_s"]) for where, e in sorted(runs.items()) if where.startswith("GPU") == gpu]
+    return ", ".join(found) or "not measured yet"
+
+
+RUN_TIME = re.compile(r"^\*\*Run time\*\*.*?(\n\n|\Z)", re.M | re.S)
+
+
+def run_time_line(book: Book, path: Path) -> str:
+    """The paragraph that states a chapter's measured run time on a CPU and on a GPU."""
+    return (f"**Run time** (top to bottom, measured by `benchmarks/chapter_times.py`): "
+            f"{_short_times(book, path, gpu=False)} on a 2-core CPU, like a laptop's; on a GPU: "
+            f"{_short_times(book, path, gpu=True)}. All chapters: {{doc}}`the teachers' guide <teachers>`.")  # fmt: skip
+
+
+def timed_chapters(book: Book) -> dict[Path, str]:
+    """Every chapter notebook with its run-time paragraph brought up to date.
+
+    The paragraph ends the chapter's opening, in its first cell: before the ``## Set-up`` heading
+    when that cell has one, else at the cell's end.
+    """
+    files = {}
+    for path in book.chapters:
+        nb = read_notebook(path)
+        first = RUN_TIME.sub("", cell_source(nb["cells"][0])).rstrip()
+        opening, heading, rest = first.partition("\n## ")
+        first = opening.rstrip() + "\n\n" + run_time_line(book, path) + (f"\n\n## {rest}" if heading else "")
+        lines = first.split("\n")
+        nb["cells"][0]["source"] = [line + "\n" for line in lines[:-1]] + [lines[-1]]
+        files[path] = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    return files
+
+
+def chapter_table(book: Book) -> str:
+    rows = ["| chapter | run time on a 2-core CPU | on a GPU |", "|---|---|---|"]
+    for path in book.chapters:
+        rows.append(f"| {chapter_number(path)}. {{doc}}`{_title(path)} <{path.stem}>` | "
+                    f"{_short_times(book, path, gpu=False)} | {_short_times(book, path, gpu=True)} |")  # fmt: skip
+    return "\n".join(rows) + "\n"
+
+
 def chapter_needs(book: Book) -> str:
     rows = ["| chapter | time on a CPU | time on a GPU | downloads on first run | exercises (self-checking) |",
             "|---|---|---|---|---|"]  # fmt: skip
@@ -105,4 +152,5 @@ def guide_files(book: Book) -> dict[Path, str]:
     return {
         folder / "chapter-needs.md": header + chapter_needs(book),
         folder / "exercises.md": header + exercise_table(book),
+        folder / "chapters.md": header + chapter_table(book),
     }
