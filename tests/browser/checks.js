@@ -45,6 +45,12 @@ async function checkPage({ phone, allowScrollTag }) {
     if (!caption && pathLike) problems.push(`image without caption or alt text (alt="${alt}"): ${describe(img)}`);
   }
 
+  // A link in the text must say where it goes: not just the book's title (the logo already links home).
+  const bookTitle = document.querySelector(".logo__title")?.innerText.trim();
+  for (const a of document.querySelectorAll("article a")) {
+    if (bookTitle && a.innerText.trim() === bookTitle) problems.push(`link whose text is the book's title: ${describe(a)}`);
+  }
+
   // Ids must be unique (links and assistive technology jump to the first one).
   const seen = new Map();
   for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
