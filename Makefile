@@ -52,10 +52,11 @@ unit: $(VENV)/.installed
 	$(PY) -m pytest ainotes tools tests
 
 # Re-execute chapters in place (outputs committed), e.g. make notebooks NB=book/01-first-cnn.ipynb
+# A cell that waits over 900 s without output fails instead of hanging (a kernel once stalled here, idle).
 NB ?= $(wildcard book/[0-9]*.ipynb)
 # Then regenerates the Colab and student editions from the executed chapters.
 notebooks: $(VENV)/.installed
-	$(VENV)/bin/jupyter execute --inplace --kernel_name=python3 $(NB)
+	$(VENV)/bin/jupyter execute --inplace --kernel_name=python3 --timeout=900 $(NB)
 	$(PY) -m tools.editions
 
 # The Colab edition (colab/) and the student edition (student/) of every chapter, from book/.
