@@ -203,8 +203,8 @@ def animate_convolution(
 
 
 # matplotlib's player draws its buttons with Font Awesome 4 icons from a CDN; these characters need no font.
-_PLAYER_ICONS = {"fa-fast-backward": "⏮", "fa-step-backward": "⏴|", "fa-play fa-flip-horizontal": "◀",
-                 "fa-pause": "⏸", "fa-play": "▶", "fa-step-forward": "|⏵", "fa-fast-forward": "⏭",
+_PLAYER_ICONS = {"fa-fast-backward": "⇤", "fa-step-backward": "◁", "fa-play fa-flip-horizontal": "◀",
+                 "fa-pause": "‖", "fa-play": "▶", "fa-step-forward": "▷", "fa-fast-forward": "⇥",
                  "fa-minus": "−", "fa-plus": "+"}  # fmt: skip
 
 
@@ -213,9 +213,9 @@ def animation_html(animation: FuncAnimation, default_mode: str = "loop") -> str:
 
     matplotlib's player links a Font Awesome stylesheet on a CDN for its button icons: offline (a
     classroom, the book's website served locally) the buttons are blank, and every page view asks a
-    third-party server for it. Here the link is dropped and each icon is a plain character
-    (▶, ⏸, ⏮, ...), with the buttons' titles unchanged. The frame image gets an alt text from the
-    figure's title.
+    third-party server for it. Here the link is dropped and each icon is a plain character that
+    common fonts have (▶, ‖, ⇤, ...), with the buttons' titles unchanged. The frame image gets an
+    alt text from the figure's title.
 
     Parameters
     ----------
