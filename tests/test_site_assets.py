@@ -1,7 +1,8 @@
 """The repairs applied to the website's vendored assets (web/patch_embed_amd.py) and pages (book/_ext/site_fixes.py).
 
-The browser test (tests/browser) checks their effect on the built site; these tests check the repairs themselves,
-without a build, and that a changed upstream file fails loudly instead of silently going unrepaired.
+The browser test (tests/browser) checks their effect on the built site, and that the site serves the patched
+bundle; these tests check the repairs themselves, without a build, and that a changed upstream file fails loudly
+instead of silently going unrepaired.
 """
 
 import importlib.util
@@ -47,14 +48,6 @@ def test_the_widget_bundle_finds_its_fonts_typesets_with_mathjax_3_and_gives_ima
 def test_a_changed_widget_bundle_fails_loudly(missing):
     with pytest.raises(ValueError, match="no longer contains"):
         patcher.patch(BUNDLE.replace(missing, "something else"))
-
-
-def test_the_vendored_bundle_is_patched_when_it_was_fetched():
-    bundle = ROOT / "_vendor" / "widgets" / "embed-amd.js"
-    if not bundle.is_file():
-        pytest.skip("no _vendor/ here: `make book` fetches it with npm (web/README.md)")
-    text = bundle.read_text(encoding="utf-8")
-    assert ".uri,document.location" not in text and "MathJax.typesetPromise" in text and "c.alt=e.alt" in text
 
 
 def test_only_widgets_with_controls_get_the_frozen_note():

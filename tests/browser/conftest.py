@@ -89,6 +89,12 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def site() -> Path:
+    """The folder of the built website."""
+    return SITE
+
+
+@pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS

@@ -128,6 +128,14 @@ def toggle_problems(page, view: View, screenshots: Path, stem: str) -> list[str]
     return problems
 
 
+def test_the_site_serves_the_patched_widget_bundle(site):
+    """`make book` copies embed-amd.js with web/patch_embed_amd.py's repairs (fonts, MathJax 3, alt text)."""
+    bundle = site / "_static" / "widgets" / "embed-amd.js"
+    assert bundle.is_file(), "the site loads the widget manager from a CDN: run `make book` with npm installed"
+    text = bundle.read_text(encoding="utf-8")
+    assert ".uri,document.location" not in text and "MathJax.typesetPromise" in text and "c.alt=e.alt" in text
+
+
 def solution_problems(page) -> list[str]:
     """Clicking the exercise link in a solution's title must open the solution, not jump away."""
     link = page.locator(".solution.dropdown > .admonition-title a.reference").first
