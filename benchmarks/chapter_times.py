@@ -23,9 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import nbformat
 import torch
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "chapter_times.json"
@@ -43,6 +41,10 @@ def machine() -> str:
 
 
 def run_once(path: Path) -> float:
+    # Imported here: other benchmarks import machine() from this file without nbformat installed.
+    import nbformat
+    from nbclient import NotebookClient
+
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as work:
         client = NotebookClient(

@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from failed_runs import simple_cnn  # chapter 5's model, benchmarks/failed_runs.py beside this script
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
@@ -107,19 +108,6 @@ class Run:
 # --------------------------------------------------------------------------------------------
 # Shared pieces: the model, batches, the evaluation, the schedule
 # --------------------------------------------------------------------------------------------
-def conv(ni: int, nf: int, ks: int = 3, act: bool = True) -> nn.Sequential:
-    layers: list[nn.Module] = [nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2)]
-    if act:
-        layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
-
-
-def simple_cnn() -> nn.Sequential:
-    """Chapter 5's model, as in failed_runs.py (not imported from there: it needs nbformat, absent here)."""
-    return nn.Sequential(conv(1, 8, ks=5), conv(8, 16), conv(16, 32), conv(32, 64), conv(64, 10, act=False),
-                         nn.Flatten()).to(memory_format=torch.channels_last)  # fmt: skip
-
-
 def batch_loader(data: Tensors, batch_size: int, shuffle: bool) -> DataLoader:
     """A torch DataLoader that fetches each batch with one indexing of the tensors (no per-image collation)."""
     dataset = TensorDataset(*data)
