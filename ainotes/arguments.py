@@ -18,7 +18,19 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["choice", "class_labels", "flag", "folder", "fraction", "function", "real", "tensor", "whole"]
+__all__ = [
+    "choice",
+    "class_labels",
+    "flag",
+    "folder",
+    "fraction",
+    "function",
+    "module",
+    "nonempty",
+    "real",
+    "tensor",
+    "whole",
+]
 
 
 def _example(example: str | None) -> str:
@@ -269,3 +281,47 @@ def folder(value: Any, name: str) -> Path:
     if path.exists() and not path.is_dir():
         raise ValueError(f"{name}={str(value)!r} is a file, not a folder: give a folder (it is created if missing).")
     return path
+
+
+def module(value: Any, name: str, *, example: str) -> torch.nn.Module:
+    """``value`` if it is a ``torch.nn.Module`` (a layer or a model), not its class or its name.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes.arguments import module
+    >>> module(nn.ReLU(), "layer", example="nn.ReLU()")
+    ReLU()
+    >>> module(nn.ReLU, "layer", example="nn.ReLU()")
+    Traceback (most recent call last):
+    ...
+    TypeError: layer must be a torch.nn.Module, got the class ReLU: create one, e.g. nn.ReLU().
+    """
+    if isinstance(value, torch.nn.Module):
+        return value
+    if isinstance(value, type) and issubclass(value, torch.nn.Module):
+        raise TypeError(
+            f"{name} must be a torch.nn.Module, got the class {value.__name__}: create one, e.g. {example}."
+        )
+    raise TypeError(f"{name} must be a torch.nn.Module, got {value!r} ({type(value).__name__}): e.g. {example}.")
+
+
+def nonempty(value: Any, name: str, *, example: str) -> list[Any]:
+    """``value`` as a list if it is a list, tuple or other non-string iterable with at least one item.
+
+    Examples
+    --------
+    >>> from ainotes.arguments import nonempty
+    >>> nonempty((1, 2), "sizes", example="[28, 32]")
+    [1, 2]
+    >>> nonempty([], "sizes", example="[28, 32]")
+    Traceback (most recent call last):
+    ...
+    ValueError: sizes is empty: give at least one item, e.g. [28, 32].
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a list, got {value!r} ({type(value).__name__}): e.g. {example}.")
+    items = list(value)
+    if not items:
+        raise ValueError(f"{name} is empty: give at least one item, e.g. {example}.")
+    return items
