@@ -237,11 +237,14 @@ def class_labels(value: Any, name: str, *, classes: int | None = None) -> torch.
     ValueError: labels has shape (3, 3): give one class index per image (a 1-D tensor); for one-hot rows or scores use labels.argmax(1).
     """
     if isinstance(value, (list, tuple, np.ndarray)):
-        array = np.asarray(value)
-        if array.dtype.kind not in "iub" and array.size:
-            raise TypeError(
-                f"{name} must hold whole class numbers, got {array.dtype} values such as {array.flat[0]!r}."
-            )
+        try:
+            array = np.asarray(value)
+        except ValueError:  # rows of different lengths
+            raise ValueError(f"{name} must be a flat list of class indices, got rows of different lengths.") from None
+        if array.dtype.kind not in "iu" and array.size:
+            kind = {"U": "text", "S": "text", "f": "float", "b": "bool", "c": "complex"}.get(array.dtype.kind, "other")
+            first = array.flat[0].item() if hasattr(array.flat[0], "item") else array.flat[0]
+            raise TypeError(f"{name} must hold whole class numbers, got {kind} values such as {first!r}.")
         value = torch.as_tensor(array.astype(np.int64))
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a tensor of class indices, got {type(value).__name__}.")
