@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ainotes.arguments import flag, fraction, real, whole
 from ainotes.convplot import number
 from ainotes.data.stats import _per_channel, channel_stats
 
@@ -52,11 +53,20 @@ def _colour_image(image: Any, name: str = "image") -> torch.Tensor:
         raise ValueError(f"`{name}` has shape {shape}: a batch. Give one colour image [3, H, W], e.g. {name}[0].")
     if x.ndim != 3 or shape[0] != 3:
         raise ValueError(f"`{name}` has shape {shape}: give a colour image [3, H, W].")
+    _check_values(x, name)
     low, high = x.min().item(), x.max().item()
     if low < -1e-3 or high > 1 + 1e-3:
         raise ValueError(f"`{name}` has values from {low:.3g} to {high:.3g}: give pixel values in [0, 1]. For a "
                          "normalised image, undo Normalize first with ainotes.data.unnormalize(image, mean, std).")  # fmt: skip
     return x.clamp(0, 1)
+
+
+def _check_values(x: torch.Tensor, name: str) -> None:
+    """A clear error for an image (or batch) without pixels, or with NaN or infinite values."""
+    if x.numel() == 0:
+        raise ValueError(f"`{name}` has shape {tuple(x.shape)}: it holds no pixels.")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"`{name}` holds NaN or infinite values: give finite pixel values, e.g. from ToTensor().")
 
 
 def _check_names(names: Any, channels: int) -> list[str]:
@@ -112,6 +122,7 @@ def show_channels(
     """
     x = _colour_image(image)
     names = _check_names(names, 3)
+    tinted = flag(tinted, "tinted")
     size = _MAX_WIDTH / 4
     fig, axes = plt.subplots(1, 4, figsize=(_MAX_WIDTH, size + 0.7), layout="constrained")
     _draw_channels(axes, x, names, tinted)
@@ -171,20 +182,32 @@ def plot_channel_histograms(
         raise ValueError(f"`images` has shape {tuple(images.shape)}: it looks channels-last (H, W, C last), as numpy "
                          "and matplotlib store images. Use images.permute(2, 0, 1) for one image, "
                          "images.permute(0, 3, 1, 2) for a batch.")  # fmt: skip
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"`bins` must be a positive int, got {bins!r}: e.g. bins=50.")
+    _check_values(x, "images")
+    whole(bins, "bins", least=1, example="bins=50")
+    flag(show_stats, "show_stats")
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"`ax` must be a matplotlib Axes, got a {type(ax).__name__}: e.g. fig, ax = plt.subplots().")
-    if channels == 1 and (isinstance(names, str) or len(names) != 1):
+    if channels == 1 and (isinstance(names, str) or not isinstance(names, Sequence) or len(names) != 1):
         names = ("grey",)
+    if names is _NAMES and channels != 3:
+        raise ValueError(
+            f"`images` has {channels} channels (shape {tuple(images.shape)}): give {channels} channel "
+            "names, e.g. names=" + repr(tuple(f"channel {c}" for c in range(channels))) + "."
+        )
     names = _check_names(names, channels)
     colours = CHANNEL_COLOURS if channels == 3 else [GREY] if channels == 1 else [f"C{c}" for c in range(channels)]
     values = x.transpose(0, 1).reshape(channels, -1).double().numpy()
     if value_range is None:
         low, high = float(values.min()), float(values.max())
         value_range = (0.0, 1.0) if low >= 0 and high <= 1 else (low, high)
-    if len(value_range) != 2 or not value_range[0] < value_range[1]:
+    pair = isinstance(value_range, (Sequence, np.ndarray, torch.Tensor)) and not isinstance(value_range, str)
+    if not pair or len(value_range) != 2:
+        raise TypeError(f"`value_range` is {value_range!r}: give two numbers (low, high), e.g. value_range=(0, 1).")
+    ends = [end.item() if isinstance(end, (torch.Tensor, np.ndarray)) and end.ndim == 0 else end for end in value_range]
+    low, high = (real(end, f"value_range[{i}]", example="value_range=(0, 1)") for i, end in enumerate(ends))
+    if not low < high:
         raise ValueError(f"`value_range` is {value_range!r}: give (low, high) with low < high.")
+    value_range = (low, high)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
     mean, std = channel_stats(x, unbiased=values.shape[1] > 1) if show_stats else (None, None)
@@ -267,6 +290,9 @@ def channel_figure(image: torch.Tensor, mean: Sequence[float], std: Sequence[flo
     x = _colour_image(image)
     m = _per_channel(mean, "mean", 3).float()
     s = _per_channel(std, "std", 3, positive=True).float()
+    for argument, values in (("mean", m), ("std", s)):  # of pixel values in [0, 1]: percentages are refused
+        for c, value in enumerate(values.tolist()):
+            fraction(value, f"{argument}[{c}]")
     fig = plt.figure(figsize=(_MAX_WIDTH, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=(1, 1.25))
     _draw_channels(top.subplots(1, 4), x, _NAMES, tinted=True)

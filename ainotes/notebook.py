@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from ainotes.arguments import flag
+
 __all__ = ["figure_alt", "glue", "in_colab", "show_figure"]
 
 
@@ -21,11 +23,26 @@ def in_colab() -> bool:
 
 
 def _plain_number(value: Any) -> Any:
-    """A NumPy scalar as the Python number it holds; anything else unchanged."""
+    """A NumPy scalar or a one-number tensor as the Python number it holds; anything else unchanged."""
     item = getattr(value, "item", None)
-    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and item is not None:
+    if type(value).__module__ in ("numpy", "torch") and getattr(value, "ndim", None) == 0 and item is not None:
         return item()
     return value
+
+
+def _figure(fig: Any) -> Any:
+    """``fig`` if it is a matplotlib Figure, or a clear error (an Axes or a ``plt.subplots()`` pair is a common slip)."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Figure):
+        return fig
+    if isinstance(fig, Axes):
+        raise TypeError("fig must be a matplotlib Figure, got an Axes: give its figure, ax.figure.")
+    if isinstance(fig, tuple) and fig and isinstance(fig[0], Figure):
+        raise TypeError("fig must be a matplotlib Figure, got a tuple: plt.subplots() gives (fig, ax), so use "
+                        "fig, ax = plt.subplots() and pass fig.")  # fmt: skip
+    raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}: e.g. fig = plt.figure().")
 
 
 def glue(name: str, value: Any, display: bool = False) -> None:
@@ -33,8 +50,8 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
     This is ``myst_nb.glue`` when myst-nb is installed (building the book). Elsewhere, as in
     Colab, there is no book to feed: the value is shown if ``display`` is true, else nothing.
-    NumPy scalars are stored as Python numbers, so the page shows ``99.4``, not
-    ``np.float64(99.4)``.
+    NumPy scalars and one-number tensors are stored as Python numbers, so the page shows ``99.4``,
+    not ``np.float64(99.4)`` or ``tensor(99.4000)``. ``name`` must be a non-empty string.
 
     Examples
     --------
@@ -43,6 +60,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     >>> _plain_number(np.float64(99.5)), _plain_number(np.int64(3)), _plain_number("text")
     (99.5, 3, 'text')
     """
+    if not isinstance(name, str):
+        raise TypeError(f'name must be a string, got {name!r} ({type(name).__name__}): e.g. glue("accuracy", value).')
+    if not name.strip():
+        raise ValueError(f'name={name!r} is empty: give the name that the text quotes, e.g. glue("accuracy", value).')
+    display = flag(display, "display")
     value = _plain_number(value)
     try:
         from myst_nb import glue as myst_glue
@@ -69,6 +91,7 @@ def figure_alt(fig: Any) -> str:
     'Two panels. Panels: input 28×28; feature map 26×26.'
     >>> plt.close(fig)
     """
+    fig = _figure(fig)
     title = fig._suptitle.get_text().strip() if fig._suptitle is not None else ""
     panels = [" ".join(ax.get_title().split()) for ax in fig.axes if ax.get_title().strip()]
     text = ". ".join(part for part in (title, f"Panels: {'; '.join(panels)}" if panels else "") if part)
@@ -95,6 +118,7 @@ def show_figure(fig: Any) -> None:
 
     from IPython.display import Image, display
 
+    fig = _figure(fig)
     buffer = BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     display(Image(data=buffer.getvalue(), format="png", metadata={"alt": figure_alt(fig)}))

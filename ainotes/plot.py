@@ -13,15 +13,19 @@ are re-exported here too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ainotes._plot_checks import _accuracies, _check_history, _check_images, _chosen
+from ainotes.arguments import class_labels, nonempty, real, whole
 from ainotes.channelplot import plot_channel_histograms, show_channels
 from ainotes.convanim import animate_convolution, animation_html
 from ainotes.convplot import draw_map, show_feature_maps, show_kernels
+from ainotes.metrics import _counts
 from ainotes.statsplot import plot_color_dim, plot_layer_stats
 from ainotes.train import History
 
@@ -65,21 +69,31 @@ def set_theme(dpi: int = 80) -> None:
     ...     )
     (100.0, 'gray', True)
     """
+    real(dpi, "dpi", positive=True, example="dpi=80")
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": dpi, "savefig.dpi": dpi, "image.cmap": "gray"})
 
 
-def _image_to_numpy(image: torch.Tensor | np.ndarray) -> np.ndarray:
-    """(C, H, W) or (H, W) tensor, or (H, W, C) array → something ``imshow`` shows."""
+def _image_to_numpy(image: Any, name: str) -> np.ndarray:
+    """(C, H, W) or (H, W) tensor, or (H, W, C) array → something ``imshow`` shows; or a clear error."""
+    if isinstance(image, tuple):
+        raise TypeError(f"{name} is a tuple, not an image: for an (image, label) pair of a data set, give the images, "
+                        "e.g. [train_set[i][0] for i in range(8)] or train_set.data.")  # fmt: skip
+    if isinstance(image, (str, bytes)):
+        raise TypeError(f"{name} is the text {image!r}, not an image: load the file first, e.g. with "
+                        "PIL.Image.open(path), or give image tensors.")  # fmt: skip
     array = image.detach().cpu().numpy() if isinstance(image, torch.Tensor) else np.asarray(image)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} holds {array.dtype} values: give an image of numbers (a tensor or a NumPy array).")
     if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[-1] not in (1, 3):
         array = array.transpose(1, 2, 0)  # CHW → HWC
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
-    if array.ndim not in (2, 3):
-        raise ValueError(f"Cannot show an image of shape {image.shape}: expected (H, W), (C, H, W) or (H, W, C).")
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
+        raise ValueError(f"Cannot show {name} of shape {tuple(array.shape)}: give (H, W), (C, H, W) or (H, W, C) "
+                         "with 1 or 3 channels (C).")  # fmt: skip
     if array.dtype != np.uint8 and array.ndim == 3:  # normalised colour images: rescale to [0, 1]
         low, high = array.min(), array.max()
         if low < 0 or high > 1:
@@ -110,7 +124,7 @@ def show_images(
     images : tensor (N, C, H, W) or (N, H, W), or a sequence of images
     labels, predictions : class indices, one per image (or per entry of ``indices``)
     classes : class names, indexed by label
-    indices : which images to show (fixed indices keep figures identical run to run)
+    indices : which images to show, at most 100 (fixed indices keep figures identical run to run)
     ncols : images per row
     size : width of one image in inches (reduced so that the grid is at most 9.6 inches wide)
     title : figure title
@@ -126,16 +140,24 @@ def show_images(
     >>> [ax.get_title() for ax in fig.axes]
     ['cat', 'cat\\n(true: dog)']
     """
-    chosen = list(range(len(images))) if indices is None else list(indices)
-    if not chosen:
-        raise ValueError("No images to show.")
+    count = _check_images(images)
+    names = None if classes is None else nonempty(classes, "classes", example="classes=train_set.classes")
+    checked = {}
     for name, values in (("labels", labels), ("predictions", predictions)):
-        if values is not None and len(values) != len(images):
-            raise ValueError(f"{len(values)} {name} for {len(images)} images: give one per image.")
+        if values is not None:
+            checked[name] = class_labels(values, name, classes=None if names is None else len(names))
+            if len(checked[name]) != count:
+                raise ValueError(f"{len(checked[name])} {name} for {count} images: give one per image.")
+    labels, predictions = checked.get("labels"), checked.get("predictions")
+    chosen = _chosen(indices, count)
+    ncols = whole(ncols, "ncols", least=1, example="ncols=8")
+    size = real(size, "size", positive=True, example="size=1.4")
+    fontsize = real(fontsize, "fontsize", positive=True, example="fontsize=9")
+    arrays = [_image_to_numpy(images[i], f"images[{i}]") for i in chosen]
 
     def name_of(label: int) -> str:
         label = int(label)
-        return classes[label] if classes is not None else str(label)
+        return names[label] if names is not None else str(label)
 
     titles: list[tuple[str, str]] = []  # (text, colour) per image
     for i in chosen:
@@ -154,8 +176,8 @@ def show_images(
                              squeeze=False, layout="constrained")  # fmt: skip
     for ax in axes.flat:
         ax.axis("off")
-    for k, (ax, i) in enumerate(zip(axes.flat, chosen)):
-        ax.imshow(_image_to_numpy(images[i]), cmap="gray")
+    for k, (ax, array) in enumerate(zip(axes.flat, arrays)):
+        ax.imshow(array, cmap="gray")
         if titles:
             ax.set_title(titles[k][0], fontsize=fontsize, color=titles[k][1], linespacing=1.15)
     if title:
@@ -182,10 +204,9 @@ def plot_history(history: History, title: str = "Training history") -> Figure:
     (['Loss', 'Accuracy'], [2, 2])
     >>> plt.close(fig)
     """
-    if not isinstance(history, History):
-        raise TypeError(f"Expected the History returned by fit(), got {type(history).__name__}.")
+    _check_history(history)
     if history.epochs == 0:
-        raise ValueError("The history is empty: train for at least one epoch first.")
+        raise ValueError("history is empty: train for at least one epoch first, e.g. history = fit(model, ...).")
     epochs = np.arange(1, history.epochs + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
     ax_loss.plot(epochs, history.train_loss, "o-", label="training")
@@ -218,8 +239,10 @@ def plot_lr_schedule(history: History, title: str = "Learning rate and momentum 
     ['learning rate', "momentum (Adam's beta1)"]
     >>> plt.close(fig)
     """
-    if not history.lr:
-        raise ValueError("The history has no steps recorded.")
+    _check_history(history)
+    if not len(history.lr):
+        raise ValueError("history has no steps recorded (history.lr is empty): give the History that fit() "
+                         "returned after training.")  # fmt: skip
     fig, ax = plt.subplots(figsize=(8, 3))
     steps = np.arange(len(history.lr))
     ax.plot(steps, history.lr, color="C0")
@@ -248,7 +271,8 @@ def plot_class_accuracy(
     [90, 60, 80]
     >>> plt.close(fig)
     """
-    values = np.asarray(torch.as_tensor(accuracy, dtype=torch.float64)) * 100
+    values = _accuracies(accuracy) * 100
+    classes = nonempty(classes, "classes", example="test_set.classes")
     if len(values) != len(classes):
         raise ValueError(f"{len(values)} accuracies for {len(classes)} classes: give one per class.")
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(classes) + 1))
@@ -265,8 +289,10 @@ def plot_class_accuracy(
 def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confusion matrix") -> Figure:
     """Heat map of a confusion matrix (rows: true class, columns: predicted class).
 
-    The mistakes (off the diagonal) are shaded on their own scale, so that the confusions stand
-    out; the correct counts on the diagonal are written in bold on a plain background.
+    ``cm`` holds counts, as :func:`~ainotes.metrics.confusion_matrix` gives (a row-normalised
+    matrix of fractions is refused). The mistakes (off the diagonal) are shaded on their own
+    scale, so that the confusions stand out; the correct counts on the diagonal are written in
+    bold on a plain background.
 
     Examples
     --------
@@ -282,9 +308,11 @@ def plot_confusion(cm: torch.Tensor, classes: Sequence[str], title: str = "Confu
     ['1', '1', '0', '0', '2', '0', '1', '0', '0']
     >>> plt.close(fig)
     """
-    matrix = np.asarray(torch.as_tensor(cm))
+    matrix = _counts(cm).numpy()
+    classes = nonempty(classes, "classes", example="test_set.classes")
     if matrix.shape != (len(classes), len(classes)):
-        raise ValueError(f"Expected a {len(classes)}×{len(classes)} matrix, got {matrix.shape}.")
+        raise ValueError(f"cm has shape {matrix.shape} but classes has {len(classes)} names: give a "
+                         f"{len(classes)}×{len(classes)} matrix, or one name per row of cm.")  # fmt: skip
     mistakes = matrix.astype(float)
     np.fill_diagonal(mistakes, np.nan)  # not drawn: the diagonal would set the whole colour scale
     fig, ax = plt.subplots(figsize=(7, 6))

@@ -13,6 +13,7 @@ never the activations. Use it as a context manager, so that its hooks are always
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Sequence
@@ -20,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
+
+from ainotes._stats_layers import _check_options, _names_list, _select
+from ainotes.arguments import module as _module
 
 if TYPE_CHECKING:  # pandas is imported by ``summary()`` only
     import pandas as pd
@@ -44,13 +48,8 @@ def hook_count(model: nn.Module) -> int:
     >>> hook_count(model), handle.remove(), hook_count(model)
     (1, None, 0)
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got a {type(model).__name__}.")
+    _module(model, "model", example="model = nn.Sequential(nn.Linear(2, 2))")
     return sum(len(module._forward_hooks) for module in model.modules())
-
-
-def _names_list(names: Sequence[str], limit: int = 20) -> str:
-    return ", ".join(repr(n) for n in names[:limit]) + (", ..." if len(names) > limit else "")
 
 
 def _flat(a: torch.Tensor) -> torch.Tensor:
@@ -63,70 +62,6 @@ def _flat(a: torch.Tensor) -> torch.Tensor:
 def _stacked(rows: list[tuple[torch.Tensor, ...]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-step (sum, squared deviations, near-zero count, histogram) → a (steps, 3) and a (steps, bins) tensor."""
     return torch.stack([value for row in rows for value in row[:3]]).view(-1, 3), torch.stack([r[3] for r in rows])
-
-
-def _has_parameters(module: nn.Module) -> bool:
-    return next(module.parameters(), None) is not None
-
-
-def _select(model: nn.Module, modules: Any) -> tuple[list[str], list[nn.Module]]:
-    """The names and modules to watch, in model order, or a clear error."""
-    if modules is None:
-        chosen = [(name, child) for name, child in model.named_children() if _has_parameters(child)]
-        if not chosen and _has_parameters(model):
-            chosen = [(type(model).__name__, model)]  # a bare layer, such as nn.Conv2d(1, 8, 3)
-        if not chosen:
-            raise ValueError(f"The model ({type(model).__name__}) has no parameters, so there is no layer to watch by "
-                             "default. Pass the layers to watch: modules=['0', '2'] (names from model.named_modules()).")  # fmt: skip
-        return [name for name, _ in chosen], [module for _, module in chosen]
-    if isinstance(modules, (str, nn.Module)):
-        modules = [modules]
-    if not isinstance(modules, Sequence):
-        raise TypeError(f"modules must be a list of layer names or layers of the model (or None for the default), "
-                        f"got a {type(modules).__name__}.")  # fmt: skip
-    by_name = {name: module for name, module in model.named_modules() if name}
-    by_id = {id(module): name for name, module in model.named_modules()}
-    order = {name: i for i, name in enumerate(by_id.values())}
-    chosen: dict[str, nn.Module] = {}
-    for item in modules:
-        if isinstance(item, str):
-            if item not in by_name:
-                raise ValueError(f"modules lists {item!r}, which is not a layer name of the model. Valid names: "
-                                 f"{_names_list(list(by_name)) or '(none: the model has no submodules)'}.")  # fmt: skip
-            name, module = item, by_name[item]
-        elif isinstance(item, nn.Module):
-            if id(item) not in by_id:
-                raise ValueError(f"modules lists a {type(item).__name__} that is not inside the model: pass layers of "
-                                 "this model (e.g. model[0]), not of another model or a copy.")  # fmt: skip
-            name, module = by_id[id(item)] or type(model).__name__, item
-        else:
-            raise TypeError(f"modules must hold layer names (str) or layers (nn.Module), got {item!r} of type "
-                            f"{type(item).__name__}. For an nn.Sequential, name layer 0 as '0'.")  # fmt: skip
-        if name in chosen:
-            raise ValueError(f"modules lists layer {name!r} twice: list each layer once.")
-        chosen[name] = module
-    if not chosen:
-        raise ValueError("modules is empty: list at least one layer, e.g. modules=['0'], or pass None for the default.")
-    names = sorted(chosen, key=lambda n: order.get(n, -1))  # the model itself (class name) first
-    return names, [chosen[n] for n in names]
-
-
-def _check_options(bins: Any, hist_range: Any, near_zero: Any, train_only: Any) -> tuple[float, float]:
-    if not isinstance(bins, numbers.Integral) or isinstance(bins, bool) or bins < 1:
-        raise ValueError(f"bins must be a positive integer (e.g. 40), got {bins!r}.")
-    try:
-        lo, hi = (float(v) for v in hist_range)
-    except (TypeError, ValueError):
-        raise TypeError(f"hist_range must be two numbers (low, high), e.g. (0.0, 10.0); got {hist_range!r}.") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"hist_range must be two finite numbers, low < high, e.g. (0.0, 10.0); got {hist_range!r}.")
-    if isinstance(near_zero, bool) or not isinstance(near_zero, numbers.Real):
-        raise TypeError(f"near_zero must be a number such as 0.05, got {near_zero!r}.")
-    if not (math.isfinite(near_zero) and near_zero >= 0):
-        raise ValueError(f"near_zero must be a finite number >= 0 (e.g. 0.05), got {near_zero!r}.")
-    if not isinstance(train_only, bool):
-        raise TypeError(f"train_only must be True or False, got {train_only!r}.")
-    return lo, hi
 
 
 class ActivationStats:
@@ -177,8 +112,7 @@ class ActivationStats:
     def __init__(self, model: nn.Module, modules: Sequence[str | nn.Module] | None = None, *, bins: int = 40,
                  hist_range: tuple[float, float] = (0.0, 10.0), near_zero: float = 0.05,
                  train_only: bool = True) -> None:  # fmt: skip
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module, got a {type(model).__name__}.")
+        _module(model, "model", example="model = nn.Sequential(nn.Linear(2, 2))")
         lo, hi = _check_options(bins, hist_range, near_zero, train_only)
         self.model, self.bins, self.hist_range, self.threshold = model, int(bins), (lo, hi), float(near_zero)
         self.train_only = train_only
@@ -287,14 +221,20 @@ class ActivationStats:
         """The name of ``layer``, given as a name or as an index into :attr:`layers` (negative allowed)."""
         if isinstance(layer, str):
             if layer not in self._rows:
-                raise ValueError(f"layer {layer!r} is not watched. Watched layers: {_names_list(self._names)}.")
+                close = difflib.get_close_matches(layer, self._names, n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"layer {layer!r} is not watched. Watched layers: {_names_list(self._names)}{guess}.")
             return layer
-        if isinstance(layer, int) and not isinstance(layer, bool):
+        if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
             if not -len(self._names) <= layer < len(self._names):
                 raise IndexError(f"layer {layer} is out of range: there are {len(self._names)} watched layers "
                                  f"({_names_list(self._names)}); use 0 to {len(self._names) - 1}, or -1 for the last.")  # fmt: skip
-            return self._names[layer]
-        raise TypeError(f"layer must be a layer name (str) or an index (int), got {layer!r}.")
+            return self._names[int(layer)]
+        if isinstance(layer, nn.Module) and any(layer is m for m in self._modules):
+            name = self._names[next(i for i, m in enumerate(self._modules) if m is layer)]
+            raise TypeError(f"layer must be a layer name (str) or an index (int), not the layer itself: use {name!r}.")
+        raise TypeError(f"layer must be a layer name (str) or an index (int), got {layer!r}: use one of stats.layers "
+                        f"({_names_list(self._names)}) or its index.")  # fmt: skip
 
     def _table(self, layer: str | int) -> tuple[torch.Tensor, torch.Tensor]:
         """``layer``'s [mean, std, near-zero share] (steps, 3) and histograms (steps, bins), on the CPU."""

@@ -39,8 +39,10 @@ def _runs(stats: object) -> list[tuple[str | None, ActivationStats]]:
                                 "name to the ActivationStats recorded while training it.")  # fmt: skip
             runs.append((str(name), value))
     else:
+        hint = " For several runs, name them: {'run A': stats_a, 'run B': stats_b}." if isinstance(
+            stats, (list, tuple)) else ""  # fmt: skip
         raise TypeError(f"stats must be an ActivationStats (from `with ActivationStats(model) as stats:`) or a dict "
-                        f"of run name -> ActivationStats, got a {type(stats).__name__}.")  # fmt: skip
+                        f"of run name -> ActivationStats, got a {type(stats).__name__}.{hint}")  # fmt: skip
     for name, run in runs:
         if run.steps == 0:
             raise ValueError(f"{'stats' if name is None else f'stats[{name!r}]'} has {_NO_STEPS}")
@@ -101,6 +103,10 @@ def plot_layer_stats(
         if not chosen:
             raise ValueError("layer is an empty list: name at least one layer, or pass None for all of them.")
         selections = [[run._layer_name(item) for item in chosen] for _, run in runs]
+        for names in selections:
+            twice = next((name for k, name in enumerate(names) if name in names[:k]), None)
+            if twice is not None:
+                raise ValueError(f"layer lists layer {twice!r} twice: list each layer once.")
     nrows = len(runs)
     fig, axes = plt.subplots(nrows, 3, figsize=(_MAX_WIDTH, 2.5 * nrows + 0.9), sharex=True, sharey="col",
                              squeeze=False, layout="constrained")  # fmt: skip
@@ -168,6 +174,9 @@ def plot_color_dim(
     ('Activation histogram per step, layer 0', (10, 5))
     """
     runs = _runs(stats)
+    if isinstance(layer, (list, tuple)):
+        raise TypeError(f"layer must be one layer name or index, got a {type(layer).__name__}: plot_color_dim draws "
+                        "one layer, so call it once per layer (plot_layer_stats draws several).")  # fmt: skip
     names = [run._layer_name(layer) for _, run in runs]
     images = []
     for (run_name, run), name in zip(runs, names):

@@ -269,8 +269,8 @@ def test_layer_selection_errors_name_the_argument():
     ("options", "error", "argument"),
     [
         (dict(bins=0), ValueError, "bins"),
-        (dict(bins=2.5), ValueError, "bins"),
-        (dict(bins=True), ValueError, "bins"),
+        (dict(bins=2.5), TypeError, "bins"),
+        (dict(bins=True), TypeError, "bins"),
         (dict(hist_range=(5, 1)), ValueError, "hist_range"),
         (dict(hist_range=(0, float("inf"))), ValueError, "hist_range"),
         (dict(hist_range=(0, 1, 2)), TypeError, "hist_range"),

@@ -31,7 +31,7 @@ def test_metric_errors():
         confusion_matrix([0, 1, 1], [0, 1], 2)
     with pytest.raises(TypeError, match="argmax"):
         confusion_matrix(torch.tensor([0.0]), torch.tensor([0]), 2)
-    with pytest.raises(ValueError, match="outside 0..1"):
+    with pytest.raises(ValueError, match=r"y_true run from 0 to 2, but there are 2 classes \(indices 0 to 1\)"):
         confusion_matrix([0, 2], [0, 1], 2)
     with pytest.raises(ValueError, match="1-D"):
         confusion_matrix(torch.zeros(2, 2, dtype=torch.long), torch.zeros(2, 2, dtype=torch.long), 2)
