@@ -6,6 +6,7 @@ disagree with the code. Nothing changes matplotlib's style on import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -15,8 +16,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from torch import nn
 
+from ainotes._conv_layers import _KEEP, _create, _in_order
+from ainotes.arguments import module as _module
+from ainotes.arguments import whole
+
 __all__ = ["Block", "architecture_blocks", "describe", "draw_architecture"]
 
+_P = nn.modules.pooling
+_GRID_LAYERS = (nn.modules.conv._ConvNd, _P._MaxPoolNd, _P._AvgPoolNd, _P._AdaptiveAvgPoolNd, _P._AdaptiveMaxPoolNd)
 _COLOURS = {"conv": "#d6e6f5", "flatten": "#e6e6e6", "linear": "#fde3c8", "other": "#eeeeee", "input": "#ffffff"}
 
 
@@ -63,6 +70,7 @@ def describe(layer: nn.Module) -> str:
     ... )
     ('Conv2d 1→4, 3×3, stride 2, padding 1', 'MaxPool2d 2×2', 'ReLU')
     """
+    _module(layer, "layer", example=_create(layer))
     name = type(layer).__name__
     if isinstance(layer, nn.modules.conv._ConvNd):
         kernel = "×".join(map(str, layer.kernel_size))
@@ -77,7 +85,11 @@ def describe(layer: nn.Module) -> str:
         size = _pair(layer.kernel_size)
         text = f"{name} {size}×{size}" if "×" not in size else f"{name} {size}"
         stride = _pair(layer.stride) if layer.stride is not None else size
-        return text + (f", stride {stride}" if stride != size else "")
+        text += f", stride {stride}" if stride != size else ""
+        for option, default in (("padding", "0"), ("dilation", "1")):
+            shown = _pair(getattr(layer, option, 1))
+            text += f", {option} {shown}" if shown != default else ""
+        return text + (", ceil_mode" if layer.ceil_mode else "")
     if isinstance(layer, nn.Linear):
         return f"{name} {layer.in_features}→{layer.out_features}"
     if isinstance(layer, nn.modules.dropout._DropoutNd):
@@ -89,14 +101,16 @@ def describe(layer: nn.Module) -> str:
     return name
 
 
-def _leaves(model: nn.Module) -> Iterator[nn.Module]:
-    for layer in model.children():
-        if isinstance(layer, nn.Sequential):
-            yield from _leaves(layer)
+def _leaves(model: nn.Module, prefix: str = "") -> Iterator[tuple[str, nn.Module]]:
+    """(name, layer) in the order they run: nested nn.Sequential blocks opened, unless they have their own forward."""
+    for key, layer in model.named_children():
+        if _in_order(layer) and isinstance(layer, nn.Sequential):
+            yield from _leaves(layer, f"{prefix}{key}.")
         elif isinstance(layer, nn.ModuleList):
-            raise TypeError("An nn.ModuleList has no order of its own to run; use nn.Sequential blocks.")
+            raise TypeError(f"Layer {prefix}{key!s} of the model is an nn.ModuleList, which has no order of its own to "
+                            "run: use nn.Sequential blocks.")  # fmt: skip
         else:
-            yield layer
+            yield f"{prefix}{key}", layer
 
 
 def _kind(layer: nn.Module) -> str | None:
@@ -111,14 +125,30 @@ def _kind(layer: nn.Module) -> str | None:
 
 
 def _check_input_size(input_size: Sequence[int]) -> tuple[int, ...]:
-    if not isinstance(input_size, (tuple, list, torch.Size)) or not all(
-        isinstance(n, int) and not isinstance(n, bool) for n in input_size
-    ):
+    if isinstance(input_size, torch.Tensor):
+        raise TypeError(
+            f"input_size must be a shape, not a tensor: give its shape, input_size={tuple(input_size.shape)}."
+        )
+    if not isinstance(input_size, (tuple, list, torch.Size)):
         raise TypeError(f"input_size must be a tuple of whole numbers such as (1, 1, 28, 28), got {input_size!r}.")
-    if len(input_size) < 2 or min(input_size) < 1:
-        raise ValueError(f"input_size={tuple(input_size)} is impossible: give (batch, channels, height, width) "
+    sizes = tuple(whole(n, "each of input_size", example="input_size=(1, 1, 28, 28)") for n in input_size)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"input_size={sizes} is impossible: give (batch, channels, height, width) "
                          "with every size at least 1.")  # fmt: skip
-    return tuple(input_size)
+    return sizes
+
+
+def _check_batch(size: tuple[int, ...], layers: list[tuple[str, nn.Module]]) -> None:
+    """Refuse an input size without the batch dimension: Conv2d and pooling would take it as one unbatched image."""
+    for index, (_, layer) in enumerate(layers):
+        grid = re.search(r"(\d)d$", type(layer).__name__)
+        if grid and isinstance(layer, _GRID_LAYERS):
+            if len(size) == int(grid.group(1)) + 1:
+                raise ValueError(f"input_size={size} has no batch dimension: layer {index} ({describe(layer)}) takes "
+                                 f"(batch, channels, ...), e.g. input_size={(1, *size)}.")  # fmt: skip
+            return
+        if not isinstance(layer, _KEEP):
+            return  # a layer that may change the shape: nothing more is known
 
 
 def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tuple[tuple[int, ...], list[Block]]:
@@ -149,13 +179,17 @@ def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tupl
     ((1, 8, 8), [(['Conv2d 1→8, 3×3', 'ReLU', 'MaxPool2d 2×2'], (8, 3, 3), 80),
                  (['Flatten'], (72,), 0), (['Linear 72→10'], (10,), 730)])
     """
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"Expected an nn.Sequential model, got {type(model).__name__}: the diagram follows the "
-                        "order of its layers.")  # fmt: skip
+    _module(model, "model", example=_create(model, "nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU())"))
+    if not isinstance(model, nn.Sequential) or not _in_order(model):
+        raise TypeError(f"Expected an nn.Sequential model, got {type(model).__name__}: the diagram follows the order of "
+                        "its layers, which its own forward may not (a residual network adds inputs back); pass an "
+                        "nn.Sequential of its parts, in the order forward runs them.")  # fmt: skip
     size = _check_input_size(input_size)
-    layers = list(_leaves(model))
-    if not layers:
+    named = list(_leaves(model))
+    if not named:
         raise ValueError("The model has no layers to draw.")
+    _check_batch(size, named)
+    layers = [layer for _, layer in named]
     param = next(model.parameters(), None)
     x = torch.zeros(size, device=param.device if param is not None else "cpu",
                     dtype=param.dtype if param is not None and param.is_floating_point() else torch.float32)  # fmt: skip
@@ -171,7 +205,7 @@ def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tupl
                     blocks.append(Block(kind or "other"))
                 try:
                     out = layer(x)
-                except (RuntimeError, ValueError) as exc:
+                except (RuntimeError, ValueError, IndexError, TypeError) as exc:
                     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                     raise ValueError(
                         f"The model cannot process an input of size {size}: layer {index} ({describe(layer)}) "
@@ -233,6 +267,8 @@ def draw_architecture(
     >>> "[8, 26, 26]" in texts and "54,170" in texts
     True
     """
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {title!r} ({type(title).__name__}).")
     input_shape, blocks = architecture_blocks(model, input_size)
     total = sum(block.params for block in blocks)
     line, gap, pad, head = 0.24, 0.34, 0.1, 0.75  # inches: a text line, the arrow between boxes, padding

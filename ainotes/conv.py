@@ -8,18 +8,21 @@ for both. The formulas are PyTorch's, so the results equal the shapes ``torch`` 
 
     output = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
-Impossible settings raise a ``ValueError`` naming the value and the reason.
+Impossible settings raise a ``ValueError`` naming the value and the reason (a ``TypeError`` for a value of
+the wrong type, such as ``2.0`` or ``"3"`` for a whole number).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from torch import nn
 
+from ainotes._conv_layers import _SAME, _STOP, _after_the_end, _layer_list, _layer_settings
+from ainotes.arguments import choice, flag, nonempty, whole
 from ainotes.kernels import PADDING_MODES, PRESET_KERNELS, apply_kernel, preset_kernel, resize_kernel
 
 __all__ = [
@@ -40,16 +43,6 @@ __all__ = [
 
 #: The padding kinds :func:`padding_amount` knows (none, keep the size, every overlap).
 PADDING_KINDS = ("valid", "same", "full")
-_STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
-    if value < minimum:
-        reason = {0: "cannot be negative", 1: "must be at least 1"}.get(minimum, f"must be at least {minimum}")
-        raise ValueError(f"{name}={value} is impossible: {name} {reason}.")
-    return value
 
 
 def padding_amount(kind: str | int, kernel_size: int, dilation: int = 1) -> int:
@@ -64,18 +57,12 @@ def padding_amount(kind: str | int, kernel_size: int, dilation: int = 1) -> int:
     >>> padding_amount("valid", 3), padding_amount("same", 3), padding_amount("full", 3)
     (0, 1, 2)
     """
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
-    dilation = _check_int("dilation", dilation, 1)
+    kernel_size = whole(kernel_size, "kernel_size", least=1)
+    dilation = whole(dilation, "dilation", least=1)
     if not isinstance(kind, str):
-        return _check_int("padding", kind, 0)
+        return whole(kind, "padding", least=0, example="padding=1 (pixels per side)")
     span = dilation * (kernel_size - 1)
-    if kind == "valid":
-        return 0
-    if kind == "same":
-        return span // 2
-    if kind == "full":
-        return span
-    raise ValueError(f"padding={kind!r} is not a padding kind: use a number or one of {', '.join(PADDING_KINDS)}.")
+    return {"valid": 0, "same": span // 2, "full": span}[choice(kind, "padding", PADDING_KINDS)]
 
 
 def conv_output_size(
@@ -106,8 +93,9 @@ def conv_output_size(
     >>> conv_output_size(32, 3, padding="same"), conv_output_size(32, 3, padding="full")
     (32, 34)
     """
-    size = _check_int("size", size, 1)
-    stride = _check_int("stride", stride, 1)
+    size = whole(size, "size", least=1)
+    kernel_size, stride = whole(kernel_size, "kernel_size", least=1), whole(stride, "stride", least=1)
+    dilation = whole(dilation, "dilation", least=1)
     pad = padding_amount(padding, kernel_size, dilation)
     span = dilation * (kernel_size - 1)
     total_padding = 2 * pad
@@ -175,17 +163,18 @@ def pool_output_size(
     ... )
     (13, 5, 6)
     """
+    kernel_size = whole(kernel_size, "kernel_size", least=1)
     stride = kernel_size if stride is None else stride
-    _check_int("kernel_size", kernel_size, 1)
-    if _check_int("padding", padding, 0) > kernel_size // 2:
+    padding, ceil_mode = whole(padding, "padding", least=0, example="padding=1"), flag(ceil_mode, "ceil_mode")
+    if padding > kernel_size // 2:
         raise ValueError(
             f"padding={padding} is too large: pooling allows at most half the kernel ({kernel_size // 2})."
         )
     if not ceil_mode:
         return conv_output_size(size, kernel_size, stride, padding, dilation)
     # ceil_mode lets the last window hang over the edge, so a kernel may exceed the input.
-    size, stride = _check_int("size", size, 1), _check_int("stride", stride, 1)
-    dilation = _check_int("dilation", dilation, 1)
+    size, stride = whole(size, "size", least=1), whole(stride, "stride", least=1)
+    dilation = whole(dilation, "dilation", least=1)
     span = dilation * (kernel_size - 1)
     out = math.ceil((size + 2 * padding - span - 1) / stride) + 1
     if (out - 1) * stride >= size + padding:  # PyTorch: the last window must start inside the input
@@ -219,64 +208,16 @@ output_size=12, pool=False)
     pool: bool = False
 
 
-def _single(value: Any, name: str, layer: str) -> Any:
-    if isinstance(value, (tuple, list)):
-        if len(set(value)) != 1:
-            raise ValueError(f"{layer}: {name}={tuple(value)} differs between height and width; "
-                             "receptive_field handles square settings only.")  # fmt: skip
-        return value[0]
-    return value
-
-
-def _layer_settings(layer: Any, index: int) -> tuple[str, dict[str, Any]] | str:
-    """(name, settings) for a layer that changes the grid; else _STOP or _SAME."""
-    if isinstance(layer, Mapping):
-        unknown = set(layer) - {"name", "kernel_size", "stride", "padding", "dilation", "pool"}
-        if unknown or "kernel_size" not in layer:
-            raise ValueError(
-                f"Layer {index}: expected a dict with kernel_size and optionally stride, padding, dilation, "
-                f"pool (bool), name; got keys {sorted(layer)}."
-            )
-        pool = bool(layer.get("pool", False))
-        settings = dict(kernel_size=layer["kernel_size"], stride=layer.get("stride", layer["kernel_size"] if pool else 1),
-                        padding=layer.get("padding", 0), dilation=layer.get("dilation", 1), pool=pool)  # fmt: skip
-        return str(layer.get("name", f"{'pool' if pool else 'conv'} {index}")), settings
-    name = f"{'pool' if 'Pool' in type(layer).__name__ else 'conv'} {index}"
-    if isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-        padding = layer.padding if isinstance(layer.padding, str) else _single(layer.padding, "padding", name)
-        return name, dict(kernel_size=_single(layer.kernel_size, "kernel_size", name),
-                          stride=_single(layer.stride, "stride", name), padding=padding,
-                          dilation=_single(layer.dilation, "dilation", name), pool=False)  # fmt: skip
-    if isinstance(layer, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)):
-        kernel = _single(layer.kernel_size, "kernel_size", name)
-        stride = _single(layer.stride, "stride", name) if layer.stride is not None else kernel
-        return name, dict(kernel_size=kernel, stride=stride, padding=_single(layer.padding, "padding", name),
-                          dilation=_single(getattr(layer, "dilation", 1), "dilation", name), pool=True)  # fmt: skip
-    if isinstance(layer, (nn.Linear, nn.Flatten)):
-        return _STOP
-    if isinstance(layer, nn.Module) and not isinstance(layer, (nn.Sequential, nn.ModuleList)):
-        return _SAME  # activations, normalisation, dropout
-    raise TypeError(f"Layer {index}: cannot read the geometry of {type(layer).__name__}; pass an nn.Sequential "
-                    "or a list of dicts with kernel_size, stride, padding, dilation.")  # fmt: skip
-
-
-def _leaves(layers: Any) -> Iterable[Any]:
-    """Layers in order, looking inside nested nn.Sequential / nn.ModuleList blocks."""
-    for layer in layers:
-        if isinstance(layer, (nn.Sequential, nn.ModuleList)):
-            yield from _leaves(layer)
-        else:
-            yield layer
-
-
 def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | None = None) -> list[LayerGeometry]:
     """Receptive field of every grid-changing layer: how many input pixels one output pixel sees.
 
-    Reads an ``nn.Sequential`` (convolution and pooling layers; activations and normalisation are
-    skipped; it stops at the first ``Flatten`` or ``Linear``) or a list of dicts such as
-    ``{"kernel_size": 3, "stride": 2, "padding": 1}`` (add ``"pool": True`` for pooling).
-    Nested ``nn.Sequential`` blocks are read in order. Layers are named by kind and position:
-    ``"conv 1"``, ``"pool 2"``, ... (a dict may give its own ``"name"``).
+    Reads an ``nn.Sequential`` (convolution and pooling layers; activations, normalisation and
+    dropout keep the grid; it stops at the first ``Flatten``, ``Linear`` or adaptive pooling) or a
+    list of layers or of dicts such as ``{"kernel_size": 3, "stride": 2, "padding": 1}`` (add
+    ``"pool": True`` for pooling). Nested ``nn.Sequential`` blocks are read in order. A layer whose
+    effect on the grid is not modelled here (a transposed convolution, upsampling, a module with
+    its own ``forward`` such as a residual block) raises an error naming it. Layers are named by
+    kind and position: ``"conv 1"``, ``"pool 2"``, ... (a dict may give its own ``"name"``).
 
     With each layer, the receptive field grows by ``(kernel span - 1) x jump``, where the *jump*
     is the distance, in input pixels, between neighbouring positions of the layer's input; every
@@ -301,21 +242,24 @@ def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | Non
     ... ]
     [(3, 1, 26), (4, 2, 13), (8, 2, 11)]
     """
+    leaves = _layer_list(layers)
+    size = None if input_size is None else whole(input_size, "input_size", least=1, example="input_size=28")
     geometry: list[LayerGeometry] = []
-    field, jump, size = 1, 1, input_size
-    for layer in _leaves(layers):
-        settings = _layer_settings(layer, len(geometry) + 1)
+    field, jump = 1, 1
+    for position, (label, layer) in enumerate(leaves):
+        settings = _layer_settings(layer, len(geometry) + 1, label)
         if settings == _STOP:
+            _after_the_end(leaves[position + 1 :], label, layer)
             break
         if settings == _SAME:
             continue
         name, s = settings
-        kernel = _check_int(f"{name}: kernel_size", s["kernel_size"], 1)
-        stride = _check_int(f"{name}: stride", s["stride"], 1)
-        dilation = _check_int(f"{name}: dilation", s["dilation"], 1)
+        kernel = whole(s["kernel_size"], f"{name}: kernel_size", least=1)
+        stride = whole(s["stride"], f"{name}: stride", least=1)
+        dilation = whole(s["dilation"], f"{name}: dilation", least=1)
         if size is not None:
             if s["pool"]:
-                size = pool_output_size(size, kernel, stride, s["padding"], dilation)
+                size = pool_output_size(size, kernel, stride, s["padding"], dilation, s["ceil_mode"])
             else:
                 size = conv_output_size(size, kernel, stride, s["padding"], dilation)
         else:
@@ -342,6 +286,14 @@ def geometry_table(geometry: Sequence[LayerGeometry]) -> str:
     pool 2              2      2      4     2      13
     conv 3              3      1      8     2      11
     """
+    use = "geometry_table(receptive_field(model, input_size=28))"
+    if isinstance(geometry, nn.Module):
+        raise TypeError(f"geometry must be what receptive_field returns, not a {type(geometry).__name__}: use {use}.")
+    geometry = nonempty(geometry, "geometry", example=use)
+    for g in geometry:
+        if not isinstance(g, LayerGeometry):
+            raise TypeError(f"geometry must be the list receptive_field returns, but it holds a {type(g).__name__}: "
+                            f"use {use}.")  # fmt: skip
     rows = [f"{'layer':<14}{'kernel':>7}{'stride':>7}{'field':>7}{'jump':>6}{'output':>8}"]
     for g in geometry:
         out = "" if g.output_size is None else str(g.output_size)

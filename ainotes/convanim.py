@@ -15,7 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ainotes.arguments import choice, whole
 from ainotes.convplot import draw_map, number
+from ainotes.kernels import _as_grid
 
 if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
@@ -106,12 +108,13 @@ def animate_convolution(
 
     from ainotes.conv import apply_kernel
 
-    image = torch.as_tensor(image, dtype=torch.float32)
-    weight = torch.as_tensor(kernel, dtype=torch.float32)
+    image, weight = _as_grid(image, "image").detach().cpu(), _as_grid(kernel, "kernel").detach().cpu()
     if image.ndim != 2 or max(image.shape) > 12:
         raise ValueError(f"Animate a small grey image (H, W) of at most 12×12 pixels, got shape {tuple(image.shape)}.")
-    if isinstance(padding, bool) or not isinstance(padding, int):
-        raise ValueError(f"padding must be a number of pixels per side here, got {padding!r}.")
+    padding = whole(padding, "padding", least=0, example="padding=1 (a number of pixels per side here)")
+    whole(interval, "interval", least=1, example="interval=700 (milliseconds per frame)")
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {title!r} ({type(title).__name__}).")
     if weight.ndim == 2 and max(weight.shape) > 5:
         raise ValueError(f"Animate a kernel of at most 5×5 (its products are written out), got {tuple(weight.shape)}.")
     output = apply_kernel(image, weight, stride=stride, padding=padding)  # checks the kernel and the settings
@@ -238,6 +241,12 @@ def animation_html(animation: FuncAnimation, default_mode: str = "loop") -> str:
     >>> 'alt="A kernel sliding over an image' in html
     True
     """
+    from matplotlib.animation import Animation
+
+    if not isinstance(animation, Animation):
+        raise TypeError(f"animation must be a matplotlib animation, e.g. animate_convolution(image, kernel), got "
+                        f"{type(animation).__name__}.")  # fmt: skip
+    default_mode = choice(default_mode, "default_mode", ("loop", "once", "reflect"))
     html = animation.to_jshtml(default_mode=default_mode)
     html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
     # The frame is an <img>: give it a text alternative, from the figure's title when it has one.

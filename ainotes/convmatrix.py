@@ -21,6 +21,7 @@ from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ainotes.arguments import real
 from ainotes.convplot import number
 
 __all__ = ["plot_conv_matrix", "row_inputs"]
@@ -61,14 +62,20 @@ def _as_matrix(matrix: Any, name: str = "matrix") -> np.ndarray:
 def _pair(size: Any, name: str) -> tuple[int, int]:
     """``(height, width)`` from an int (square) or a pair of positive ints."""
     pair = (size, size) if isinstance(size, (int, np.integer)) and not isinstance(size, bool) else size
-    ok = isinstance(pair, Sequence) and len(pair) == 2
-    if not ok or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in pair):
-        raise ValueError(f"`{name}` must be (height, width) in pixels or one int for a square, got {size!r}.")
+    ok = isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
+    if not ok or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in pair):
+        raise TypeError(f"`{name}` must be (height, width) in pixels or one int for a square, got {size!r}.")
+    if min(pair) < 1:
+        raise ValueError(f"`{name}` must be (height, width) in pixels or one int for a square, got {size!r}: "
+                         "every size must be at least 1.")  # fmt: skip
     return int(pair[0]), int(pair[1])
 
 
 def _check_row(row: Any, rows: int) -> int:
-    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < rows:
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)):
+        raise TypeError(f"`row` is {row!r}, not a whole number: the matrix has {rows} rows, one per output pixel, "
+                        f"so give an int from 0 to {rows - 1}.")  # fmt: skip
+    if not 0 <= row < rows:
         raise ValueError(f"`row` is {row!r}, out of range: the matrix has {rows} rows, one per output pixel, "
                          f"so give an int from 0 to {rows - 1}.")  # fmt: skip
     return int(row)
@@ -242,6 +249,16 @@ def plot_conv_matrix(
     ['input 6×6', 'M: one row per output pixel, one column per input pixel', 'output 4×4']
     """
     a = _as_matrix(matrix)
+    if a.size == 0:
+        raise ValueError(f"`matrix` has shape {a.shape}: it is empty, give one row per output pixel and one column "
+                         "per input pixel.")  # fmt: skip
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"`title` must be a str or None, got {title!r} ({type(title).__name__}).")
+    if figsize is not None:
+        if not isinstance(figsize, Sequence) or isinstance(figsize, str) or len(figsize) != 2:
+            raise TypeError(f"`figsize` must be (width, height) in inches, got {figsize!r}.")
+        for n in figsize:
+            real(n, "each of figsize", positive=True, example="figsize=(9.6, 5)")
     if not a.any():
         raise ValueError("`matrix` is all zeros: nothing to draw. Build it with column j = F.conv2d(e_j, kernel)"
                          ".flatten(), e_j the image with a 1 at pixel j and 0 elsewhere.")  # fmt: skip

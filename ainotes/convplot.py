@@ -6,7 +6,8 @@ keeps working. Nothing changes matplotlib's style on import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,6 +15,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+
+from ainotes.arguments import flag, real, whole
 
 __all__ = ["draw_map", "show_feature_maps", "show_kernels"]
 
@@ -37,6 +40,37 @@ def number(value: float, spec: str = ".3g") -> str:
     if float(text) == 0:
         return "0"
     return text.replace("-", "−")
+
+
+def _as_map(values: Any, name: str) -> np.ndarray:
+    """``values`` as a float32 numpy array of finite numbers, not empty; a clear error otherwise."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be a tensor or an array of numbers, got {values!r} ({type(values).__name__}).")
+    try:
+        a = np.asarray(torch.as_tensor(values, dtype=torch.float32).detach().cpu())
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(f"{name} must be a tensor or an array of numbers; this {type(values).__name__} cannot be "
+                        f"read as one ({error}).") from None  # fmt: skip
+    if a.size == 0:
+        raise ValueError(f"{name} has shape {a.shape}: it is empty, nothing to draw.")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} holds NaN or infinite values, which have no colour: check where they come from "
+                         "(a training that diverged?).")  # fmt: skip
+    return a
+
+
+def _check_options(*, title: Any, fmt: Any, **flags: Any) -> None:
+    """Refuse a title that is not a str, a format that cannot format a number, and flags that are not booleans."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {title!r} ({type(title).__name__}).")
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string such as '.2f', got {fmt!r} ({type(fmt).__name__}).")
+    try:
+        f"{1.5:{fmt}}"
+    except (TypeError, ValueError):
+        raise ValueError(f"fmt={fmt!r} is not a format for numbers: use e.g. fmt='.2f' or fmt='.3g'.") from None
+    for name, value in flags.items():
+        flag(value, name)
 
 
 def draw_map(
@@ -80,9 +114,13 @@ def draw_map(
     >>> shown.get_clim(), [t.get_text() for t in ax.texts]
     ((-2.0, 2.0), ['1', '−2'])
     """
-    a = np.asarray(torch.as_tensor(values, dtype=torch.float32).detach().cpu())
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, e.g. from fig, ax = plt.subplots(); got {type(ax).__name__}.")
+    a = _as_map(values, "values")
     if a.ndim != 2:
         raise ValueError(f"A map must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
+    _check_options(title=title, fmt=fmt, symmetric=symmetric, annotate=annotate, colorbar=colorbar)
+    real(fontsize, "fontsize", positive=True, example="fontsize=8")
     limit = float(np.abs(a).max()) or 1.0
     vmin, vmax = (-limit, limit) if symmetric else (float(a.min()), float(a.max()))
     shown = ax.imshow(a, cmap="RdBu_r" if symmetric else "gray", vmin=vmin, vmax=vmax)
@@ -112,17 +150,31 @@ def _grid_of_maps(
     annotate: bool,
     title: str | None,
     what: str,
+    arg: str,
     shared: bool = False,
     fmt: str = ".3g",
 ) -> Figure:
-    arrays = [np.asarray(torch.as_tensor(m, dtype=torch.float32).detach().cpu()) for m in maps]
+    if isinstance(maps, (str, bytes)) or not isinstance(maps, (torch.Tensor, np.ndarray, Iterable)):
+        raise TypeError(f"{arg} must be a tensor (N, H, W) or a list of 2-D {what}s, got {maps!r} "
+                        f"({type(maps).__name__}).")  # fmt: skip
+    shape = tuple(maps.shape) if isinstance(maps, (torch.Tensor, np.ndarray)) else None
+    if shape is not None and len(shape) != 3 and 0 not in shape:
+        fix = {2: f"; for one {what} give [{arg}]", 4: f"; pick one channel of each, e.g. {arg}[:, 0]"}
+        raise ValueError(f"{arg} has shape {shape}: each {what} must be 2-D, so give (N, H, W)"
+                         f"{fix.get(len(shape), '')}.")  # fmt: skip
+    arrays = [_as_map(m, f"each of {arg}") for m in maps]
     if not arrays:
-        raise ValueError(f"No {what}s to show.")
+        raise ValueError(f"No {what}s to show: {arg} is empty, give at least one {what}.")
     for a in arrays:
         if a.ndim != 2:
             raise ValueError(f"Each {what} must be 2-D (height, width), got shape {a.shape}; pick one channel first.")
+    if titles is not None and (isinstance(titles, str) or not isinstance(titles, Sequence)):
+        raise TypeError(f"titles must be a list of str, one per {what}, got {titles!r} ({type(titles).__name__}).")
     if titles is not None and len(titles) != len(arrays):
         raise ValueError(f"{len(titles)} titles for {len(arrays)} {what}s: give one per {what}.")
+    ncols = whole(ncols, "ncols", least=1, example="ncols=4")
+    real(size, "size", positive=True, example="size=2.0")
+    _check_options(title=title, fmt=fmt, symmetric=symmetric, annotate=annotate, shared=shared)
     ncols = min(ncols, len(arrays))
     nrows = -(-len(arrays) // ncols)
     width = ncols * size * (1.0 if shared else 1.25) + (0.8 if shared else 0)  # room for one or many colour bars
@@ -179,7 +231,7 @@ def show_kernels(
     'top edge'
     """
     return _grid_of_maps(kernels, titles, ncols=ncols, size=size, symmetric=True, annotate=annotate,
-                         title=title, what="kernel", shared=shared, fmt=fmt)  # fmt: skip
+                         title=title, what="kernel", arg="kernels", shared=shared, fmt=fmt)  # fmt: skip
 
 
 def show_feature_maps(
@@ -211,4 +263,4 @@ def show_feature_maps(
     ('maps', 4)
     """
     return _grid_of_maps(maps, titles, ncols=ncols, size=size, symmetric=symmetric, annotate=False,
-                         title=title, what="feature map", shared=shared)  # fmt: skip
+                         title=title, what="feature map", arg="maps", shared=shared)  # fmt: skip

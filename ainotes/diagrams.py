@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
 from ainotes.architecture import draw_architecture
+from ainotes.arguments import flag, real, whole
 from ainotes.conv import PADDING_KINDS, conv_output_size
 from ainotes.convplot import draw_map, number
 
@@ -37,11 +38,16 @@ def _as_float_tensor(value: Any, name: str) -> torch.Tensor:
         raise TypeError(f"{name} must be a tensor or an array of numbers: {exc}") from None
 
 
+def _check_title(title: Any, optional: bool = False) -> None:
+    if not isinstance(title, str) and not (optional and title is None):
+        raise TypeError(f"title must be a str{' or None' if optional else ''}, got {title!r} ({type(title).__name__}).")
+
+
 def _as_bias(bias: Any) -> float:
     if isinstance(bias, torch.Tensor) and bias.numel() == 1:
-        return float(bias.detach())
+        return real(float(bias.detach()), "bias")
     if isinstance(bias, (int, float, np.floating, np.integer)) and not isinstance(bias, bool):
-        return float(bias)
+        return real(bias, "bias")
     raise TypeError(f"bias must be one number (a float or a one-element tensor), got {type(bias).__name__}.")
 
 
@@ -85,12 +91,16 @@ def draw_multichannel_conv(
     """
     image, weight = _as_float_tensor(image, "image"), _as_float_tensor(weight, "weight")
     bias = _as_bias(bias)
+    _check_title(title)
     if image.ndim != 3 or image.shape[0] != 3:
-        raise ValueError(f"image must be a colour image of shape (3, H, W), got {tuple(image.shape)}.")
+        last = ", channels last: use image.permute(2, 0, 1)" if image.ndim == 3 and image.shape[-1] == 3 else ""
+        raise ValueError(f"image must be a colour image of shape (3, H, W), got {tuple(image.shape)}{last}.")
     if weight.ndim != 3 or weight.shape[0] != 3 or weight.shape[1] != weight.shape[2]:
         raise ValueError(f"weight must hold one square kernel per colour channel, shape (3, k, k), got "
                          f"{tuple(weight.shape)}; for an nn.Conv2d(3, n, k) pass conv.weight[i].")  # fmt: skip
     k = weight.shape[1]
+    if k == 0:
+        raise ValueError(f"weight has shape {tuple(weight.shape)}: its kernels are empty, give kernels of 1×1 or more.")
     if k > min(image.shape[1:]) or k > 7:
         raise ValueError(f"A {k}×{k} kernel does not fit here: use a kernel of at most 7×7 that is not larger "
                          f"than the image ({image.shape[1]}×{image.shape[2]}).")  # fmt: skip
@@ -157,14 +167,6 @@ def _middle(ax: Axes) -> float:
     return (box.y0 + box.y1) / 2
 
 
-def _check_small_int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value} is out of range: this diagram draws {name} from {low} to {high}.")
-    return int(value)
-
-
 def draw_padding_kinds(size: int = 5, kernel_size: int = 3, title: str | None = None) -> Figure:
     """The three kinds of padding side by side: ``"valid"``, ``"same"`` and ``"full"``.
 
@@ -190,8 +192,9 @@ def draw_padding_kinds(size: int = 5, kernel_size: int = 3, title: str | None = 
     >>> [ax.get_title() for ax in fig.axes]
     ['valid: 5 → 3', 'same: 5 → 5', 'full: 5 → 7']
     """
-    size = _check_small_int("size", size, 1, 12)
-    kernel_size = _check_small_int("kernel_size", kernel_size, 1, min(size, 7))
+    size = whole(size, "size", least=1, most=12, example="size=5")
+    kernel_size = whole(kernel_size, "kernel_size", least=1, most=min(size, 7), example="kernel_size=3")
+    _check_title(title, optional=True)
     span = kernel_size - 1
     largest = size + 2 * span
     fig, axes = plt.subplots(1, 3, figsize=(9, 4.3))
@@ -245,8 +248,7 @@ def draw_residual_block(downsample: bool = False) -> Figure:
     >>> draw_residual_block().axes[0].get_title()
     'A residual block: the output is relu(F(x) + x)'
     """
-    if not isinstance(downsample, bool):
-        raise TypeError(f"downsample must be True or False, got {downsample!r}.")
+    downsample = flag(downsample, "downsample")
     fig, ax = plt.subplots(figsize=(9, 2.9))
     main = ["3×3 conv", "BN", "ReLU", "3×3 conv", "BN"]
     if downsample:

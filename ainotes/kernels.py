@@ -7,10 +7,13 @@ everything here, so ``from ainotes.conv import apply_kernel`` keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
+
+from ainotes.arguments import choice, whole
 
 __all__ = [
     "KERNEL_SIZES",
@@ -46,10 +49,27 @@ PRESET_KERNELS: dict[str, list[list[float]]] = {
 
 
 def _check_kernel_size(size: int) -> int:
-    if isinstance(size, bool) or not isinstance(size, int) or size not in KERNEL_SIZES:
+    if whole(size, "size", example="size=5") not in KERNEL_SIZES:
         raise ValueError(f"size={size!r} is not available: kernels come in the odd sizes "
                          f"{', '.join(map(str, KERNEL_SIZES))} (an odd kernel has a centre pixel).")  # fmt: skip
-    return size
+    return int(size)
+
+
+def _as_grid(value: Any, name: str) -> torch.Tensor:
+    """``value`` (a tensor, an array or nested lists of numbers) as a float32 tensor; a clear error otherwise."""
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, Mapping):
+        preset = repr(value) if isinstance(value, str) and value in PRESET_KERNELS else "name"
+        hint = f": for a preset use preset_kernel({preset})" if name == "kernel" and isinstance(value, str) else ""
+        raise TypeError(f"{name} must be a tensor or a nested list of numbers, got {value!r} "
+                        f"({type(value).__name__}){hint}.")  # fmt: skip
+    try:
+        grid = torch.as_tensor(value, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(f"{name} must be a tensor or a nested list of numbers (rows of equal length); "
+                        f"this {type(value).__name__} cannot be read as one ({error}).") from None  # fmt: skip
+    if grid.numel() == 0:
+        raise ValueError(f"{name} has shape {tuple(grid.shape)}: it is empty, give at least one value.")
+    return grid
 
 
 def preset_kernel(name: str, size: int = 3) -> torch.Tensor:
@@ -78,8 +98,7 @@ def preset_kernel(name: str, size: int = 3) -> torch.Tensor:
     >>> preset_kernel("left edge", 5)[0].tolist()
     [-1.0, -1.0, 0.0, 1.0, 1.0]
     """
-    if name not in PRESET_KERNELS:
-        raise ValueError(f"No preset kernel called {name!r}: use one of {', '.join(map(repr, PRESET_KERNELS))}.")
+    name = choice(name, "name", PRESET_KERNELS)
     size = _check_kernel_size(size)
     row, col = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
     c = size // 2
@@ -107,7 +126,7 @@ def resize_kernel(kernel: torch.Tensor | Sequence[Sequence[float]], size: int) -
     >>> resize_kernel(resize_kernel([[1, 2, 3], [4, 5, 6], [7, 8, 9]], 5), 3)[1].tolist()
     [4.0, 5.0, 6.0]
     """
-    weight = torch.as_tensor(kernel, dtype=torch.float32)
+    weight = _as_grid(kernel, "kernel")
     if weight.ndim != 2 or weight.shape[0] != weight.shape[1] or weight.shape[0] % 2 == 0:
         raise ValueError(f"Expected a square kernel of odd size, got shape {tuple(weight.shape)}.")
     size = _check_kernel_size(size)
@@ -142,7 +161,7 @@ def apply_kernel(
     Like ``torch.nn.functional.conv2d``, this is a cross-correlation: the kernel is not flipped.
     A colour image (3, H, W) is first turned grey by the mean of its channels (R + G + B) / 3; a
     (1, H, W) image loses its channel dimension. The settings are checked first, so a bad one
-    gives a clear ``ValueError``, not an error from deep in PyTorch.
+    gives a clear ``ValueError`` (``TypeError`` for a wrong type), not an error from deep in PyTorch.
 
     Parameters
     ----------
@@ -172,17 +191,21 @@ def apply_kernel(
     """
     from ainotes.conv import conv_output_size
 
-    if padding_mode not in PADDING_MODES:
-        raise ValueError(f"padding_mode={padding_mode!r} is not supported: use one of "
-                         f"{', '.join(map(repr, PADDING_MODES))}.")  # fmt: skip
-    image = torch.as_tensor(image, dtype=torch.float32)
+    padding_mode = choice(padding_mode, "padding_mode", PADDING_MODES)
+    image = _as_grid(image, "image")
     if image.ndim == 3 and image.shape[0] in (1, 3):
         image = image.mean(0)
+    elif image.ndim == 3 and image.shape[-1] in (1, 3):
+        raise ValueError(f"image has shape {tuple(image.shape)}, channels last: put the channels first, "
+                         "image.permute(2, 0, 1).")  # fmt: skip
+    elif image.ndim == 4 and image.shape[0] == 1:
+        raise ValueError(f"image has shape {tuple(image.shape)}, a batch of one: pass the image itself, image[0].")
     if image.ndim != 2:
         raise ValueError(f"Expected a grey image (H, W) or an image (C, H, W), got shape {tuple(image.shape)}.")
-    weight = torch.as_tensor(kernel, dtype=torch.float32)
+    weight = _as_grid(kernel, "kernel").to(image.device)
     if weight.ndim != 2:
-        raise ValueError(f"Expected a 2-D kernel (kH, kW), got shape {tuple(weight.shape)}.")
+        raise ValueError(f"Expected a 2-D kernel (kH, kW), got shape {tuple(weight.shape)}: pass one kernel, e.g. "
+                         "conv.weight[0, 0] for the first of a layer.")  # fmt: skip
     if weight.shape[0] != weight.shape[1]:
         raise ValueError(f"Expected a square kernel, got {weight.shape[0]}×{weight.shape[1]}.")
     k = weight.shape[0]

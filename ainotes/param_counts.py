@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ainotes.arguments import whole
+from torch import nn
+
+from ainotes.arguments import nonempty, whole
 
 __all__ = ["LayerCount", "cnn_counts", "fc_counts", "total_parameters"]
 
@@ -131,6 +133,8 @@ def cnn_counts(image_size: int = 32, channels: int = 3, conv_channels: Sequence[
         raise ValueError(f"kernel_size={k} is even: padding k // 2 keeps the size only for odd kernels "
                          "(1, 3, 5, 7, ...). Choose an odd kernel size.")  # fmt: skip
     widths = _widths(conv_channels, "conv_channels")
+    if not widths:
+        raise ValueError("conv_channels is empty: a CNN needs at least one convolution, e.g. conv_channels=(16, 8).")
     if size < 2 ** len(widths):
         raise ValueError(f"A {size}×{size} image cannot be pooled {len(widths)} times: each 2×2 pooling halves "
                          f"the size, so it needs at least {2 ** len(widths)} pixels. Use fewer convolution "
@@ -155,4 +159,13 @@ def total_parameters(layers: Sequence[LayerCount]) -> int:
     >>> f"{total_parameters(fc_counts(1024, 3, hidden=(1024,), classes=10)):,}"
     '3,221,236,746'
     """
+    use = "total_parameters(fc_counts(32, 3))"
+    if isinstance(layers, nn.Module):
+        raise TypeError(f"layers must be what fc_counts or cnn_counts returns, not a {type(layers).__name__}: count "
+                        "a model's parameters with ainotes.train.count_parameters(model).")  # fmt: skip
+    layers = nonempty(layers, "layers", example=use)
+    for layer in layers:
+        if not isinstance(layer, LayerCount):
+            raise TypeError(f"layers must be the list fc_counts or cnn_counts returns, but it holds a "
+                            f"{type(layer).__name__}: e.g. {use}.")  # fmt: skip
     return sum(layer.total for layer in layers)

@@ -132,5 +132,5 @@ def test_errors(matrix, kwargs, error, match):
 def test_row_inputs_checks_its_row():
     with pytest.raises(ValueError, match=r"`row` is 3, out of range: the matrix has 2 rows"):
         row_inputs(torch.eye(2), 3)
-    with pytest.raises(ValueError, match=r"`row` is True"):
+    with pytest.raises(TypeError, match=r"`row` is True"):
         row_inputs(torch.eye(2), True)

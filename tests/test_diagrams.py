@@ -69,7 +69,7 @@ def test_animation_of_a_larger_kernel_lists_only_the_sum():
 def test_animation_errors():
     with pytest.raises(ValueError, match="at most 12×12"):
         animate_convolution(torch.zeros(28, 28), PRESET_KERNELS["blur"])
-    with pytest.raises(ValueError, match="number of pixels"):
+    with pytest.raises(TypeError, match="number of pixels"):
         animate_convolution(CROP, PRESET_KERNELS["blur"], padding="same")
     with pytest.raises(ValueError, match="at most 5×5"):
         animate_convolution(torch.zeros(12, 12), torch.ones(7, 7))
