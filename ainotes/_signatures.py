@@ -31,6 +31,8 @@ def init_signature(cls: T) -> T:
     >>> str(inspect.signature(Widget))
     '(size: int = 3) -> None'
     """
+    if not isinstance(cls, type):
+        raise TypeError(f"init_signature decorates a class, got {cls!r}: put @init_signature above a class statement.")
     try:
         signature = inspect.signature(cls.__init__, eval_str=True)
     except NameError:  # an annotation only importable while type checking

@@ -10,6 +10,7 @@ versions 7.7 (Google Colab) and 8. Nothing changes matplotlib's style on import.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -20,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from ainotes._signatures import init_signature
-from ainotes.arguments import real
+from ainotes.arguments import flag, real
 from ainotes.bn_view import _checked, _learned, batchnorm_view
 from ainotes.notebook import show_figure
 
@@ -31,6 +32,8 @@ BATCH_SIZES = (2, 4, 8, 16, 32, 64, 128, 256, 512)  # the explorer's slider
 GAMMA_BETA_RANGE = (-3.0, 3.0)  # the explorer's sliders
 _STEP, _BINS = 0.05, 40  # the sliders' step; the histograms' bins
 _WIDTH = 9.6  # inches: about 770 pixels at the book's dpi of 80
+_VIEW_KEYS = ("layer", "channel", "batch_size", "gamma", "beta", "image", "label", "before", "after_train", "after_eval",
+              "batch_mean", "batch_std", "running_mean", "running_std", "train_probs", "eval_prob")  # fmt: skip
 
 
 def _a(label: int) -> str:  # "a 7", "an 8", "an 11"
@@ -71,6 +74,13 @@ def batchnorm_figure(view: dict) -> Figure:
     ['Layer 1, channel 0: input of BN (batch of 8)', 'After BN with γ = 1.00, β = 0.00',
      'Image 0 (a 7): train mode depends on the batch']
     """
+    if not isinstance(view, Mapping):
+        raise TypeError(f"view must be the dict batchnorm_view returns, got {type(view).__name__}: e.g. "
+                        "batchnorm_figure(batchnorm_view(model, images, labels)).")  # fmt: skip
+    missing = [key for key in _VIEW_KEYS if key not in view]
+    if missing:
+        raise ValueError(f"view lacks {', '.join(map(repr, missing))}: give the dict batchnorm_view returns, e.g. "
+                         "batchnorm_figure(batchnorm_view(model, images, labels)).")  # fmt: skip
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(_WIDTH, 3.9), layout="constrained")
     before, after_train, after_eval = (view[key].numpy() for key in ("before", "after_train", "after_eval"))
     counts = left.hist(before, bins=_BINS, color=GREY, alpha=0.55)[0]
@@ -183,6 +193,7 @@ class BatchNormExplorer(w.VBox):
                  beta: float | None = None, image: int = 0, companions: int = 12, seed: int = 0,
                  show: bool = True) -> None:  # fmt: skip
         c = _checked(model, images, labels, layer, channel, batch_size, image, companions, seed)
+        show = flag(show, "show")
         sizes = tuple(size for size in BATCH_SIZES if size <= len(images))
         if c["batch_size"] not in sizes:
             raise ValueError(f"batch_size={c['batch_size']} is not on the slider: give one of {str(sizes)[1:-1]}.")
@@ -207,6 +218,8 @@ class BatchNormExplorer(w.VBox):
         self.image = w.BoundedIntText(value=c["image"], min=0, max=len(images) - 1, description="image", style=style)
         self.learned = w.Button(description="learned γ, β", tooltip="the layer's learned γ and β for this channel")
         self.figure, self.caption, self.drawn = w.Output(), w.HTML(), {}
+        # The first view, computed now: data that do not fit the model are refused here, before anything is shown.
+        self._first: dict | None = batchnorm_view(self.model, self.images, self.labels, **self.settings())
         controls = [self.batch_size, self.channel, self.gamma, self.beta, self.learned, self.image]
         # on a phone the controls wrap instead of being cut off
         super().__init__([w.HBox(controls, layout=w.Layout(flex_flow="row wrap")), self.figure, self.caption])
@@ -214,7 +227,7 @@ class BatchNormExplorer(w.VBox):
             control.observe(lambda _, moved=moved: self._changed(moved), "value")
         self.channel.observe(lambda _: self.reset(), "value")
         self.learned.on_click(lambda _: self.reset())
-        self.update(draw=bool(show))
+        self.update(draw=show)
 
     def _changed(self, moved: str | None = None) -> None:
         if not self._hold:
@@ -237,9 +250,9 @@ class BatchNormExplorer(w.VBox):
 
     def update(self, draw: bool = True) -> None:
         """Recompute and redraw (called whenever a control changes); ``draw=False`` updates the caption only."""
-        settings = self.settings()
+        settings, view, self._first = self.settings(), self._first, None
         try:
-            view = batchnorm_view(self.model, self.images, self.labels, **settings)
+            view = view or batchnorm_view(self.model, self.images, self.labels, **settings)
         except (ValueError, TypeError, RuntimeError) as error:
             self.caption.value = (f'<p style="color:#cf222e"><b>Impossible settings:</b> '
                                   f"{html.escape(str(error), quote=False)}</p>")  # fmt: skip

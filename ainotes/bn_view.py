@@ -9,11 +9,14 @@ matplotlib.
 from __future__ import annotations
 
 import copy
+import difflib
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
+from ainotes import arguments
 from ainotes.arguments import real, whole
 
 __all__ = ["batchnorm_view"]
@@ -30,15 +33,32 @@ def _bn_layer(model: nn.Module, layer: Any) -> tuple[str, nn.BatchNorm2d]:
         if not found:
             raise ValueError(f"layer: the {type(layer).__name__} given is not part of the model: {valid}.")
         layer = found[0]
+    if isinstance(layer, type):
+        raise TypeError(f"layer must be a layer's name or the layer itself, got the class {layer.__name__}: {valid}.")
     if not isinstance(layer, str):
         raise TypeError(f"layer must be a layer's name or the layer itself, got {layer!r}: {valid}.")
     module = modules.get(layer)
     if not isinstance(module, nn.BatchNorm2d):
         what = "no layer of the model" if module is None else f"a {type(module).__name__}"
-        raise ValueError(f"layer={layer!r} is {what}, not a BatchNorm2d layer: {valid}.")
+        close = difflib.get_close_matches(layer, names, n=1) if module is None else []
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"layer={layer!r} is {what}, not a BatchNorm2d layer: {valid}{guess}.")
     if module.running_mean is None:
         raise ValueError(f"layer={layer!r} keeps no running statistics (track_running_stats=False).")
     return layer, module
+
+
+def _fits(model: nn.Module, images: torch.Tensor) -> None:
+    """Refuse images whose channels differ from those the model's first layer takes (for a Sequential model)."""
+    first = model
+    while isinstance(first, nn.Sequential) and len(first):
+        first = first[0]
+    expected = getattr(first, "in_channels", 0) if isinstance(first, nn.Conv2d) else getattr(first, "num_features", 0)
+    if isinstance(first, (nn.Conv2d, nn.BatchNorm2d)) and expected and images.shape[1] != expected:
+        hint = "; they look channels-last: use images.permute(0, 3, 1, 2)" if images.shape[-1] == expected else ""
+        raise ValueError(f"images has {images.shape[1]} channels (shape {tuple(images.shape)}), but the model's first "
+                         f"layer, {type(first).__name__}, takes {expected}: give images of shape (N, {expected}, H, W)"
+                         f"{hint}.")  # fmt: skip
 
 
 def _what(value: Any) -> str:
@@ -55,17 +75,33 @@ def _index(value: Any, name: str, size: int, what: str) -> int:
 def _checked(model: Any, images: Any, labels: Any, layer: Any, channel: Any, batch_size: Any, image: Any,
              companions: Any, seed: Any) -> dict:  # fmt: skip
     """The arguments checked, as plain Python values (``layer`` as its name, the layer as ``module``)."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}: e.g. the chapter's CNN.")
-    if not isinstance(images, torch.Tensor) or not images.is_floating_point() or images.dim() != 4:
-        raise TypeError(f"images must be a float tensor (N, C, H, W), got {_what(images)}: e.g. normalised MNIST test "
-                        "images of shape (10000, 1, 28, 28); convert integer pixels with .float().")  # fmt: skip
+    arguments.module(model, "model", example="the chapter's CNN")
+    example = "e.g. normalised MNIST test images of shape (10000, 1, 28, 28)"
+    if not isinstance(images, torch.Tensor):
+        fix = "; convert it with torch.from_numpy(images)" if isinstance(images, np.ndarray) else ""
+        raise TypeError(f"images must be a float tensor (N, C, H, W), got {_what(images)}: {example}{fix}.")
+    if images.dim() != 4:
+        fix = {3: "; for one channel, add it with images.unsqueeze(1)", 2: "; unflatten them, e.g. images.view(-1, 1, "
+               "28, 28)"}.get(images.dim(), "")  # fmt: skip
+        raise ValueError(f"images must be 4-D (N, C, H, W), got shape {tuple(images.shape)}: {example}{fix}.")
+    if not images.is_floating_point():
+        raise TypeError(f"images must be a float tensor (N, C, H, W), got {_what(images)}: {example}; convert "
+                        "integer pixels with .float().")  # fmt: skip
     n = len(images)
+    if n < 2:
+        raise ValueError(f"images holds {n} image(s), shape {tuple(images.shape)}: give at least 2, as train mode "
+                         "normalises each batch with its own statistics.")  # fmt: skip
+    _fits(model, images)
     if (not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.is_floating_point()
             or labels.is_complex() or labels.dtype == torch.bool):  # fmt: skip
-        raise TypeError(f"labels must be a 1-D integer tensor (one class per image), got {_what(labels)}.")
+        fix = (
+            "; for one-hot rows or scores use labels.argmax(1)" if torch.is_tensor(labels) and labels.dim() == 2 else ""
+        )
+        raise TypeError(f"labels must be a 1-D integer tensor (one class per image), got {_what(labels)}{fix}.")
     if len(labels) != n:
         raise ValueError(f"labels has {len(labels)} values but images has {n} images: give one label per image.")
+    if len(labels) and int(labels.min()) < 0:
+        raise ValueError(f"labels holds {int(labels.min())}: class labels run from 0 to the number of classes - 1.")
     name, module = _bn_layer(model, layer)
     channel = _index(channel, "channel", module.num_features, f"layer {name!r} has {module.num_features} channels")
     batch_size = whole(batch_size, "batch_size", example="batch_size=64")
@@ -176,7 +212,13 @@ def batchnorm_view(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
     try:
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # dropout, if any, leaves the caller's RNG alone
             torch.default_generator.manual_seed(c["seed"])  # the CPU's generator only: CUDA's is left alone
-            eval_probs = probabilities(torch.tensor([image]), train=False)  # first: the copy's buffers are intact
+            try:
+                eval_probs = probabilities(torch.tensor([image]), train=False)  # first: the copy's buffers are intact
+            except RuntimeError as error:  # the images do not fit the model: size or layout
+                if isinstance(error, torch.cuda.OutOfMemoryError):
+                    raise
+                raise ValueError(f"images of shape {tuple(images.shape)} do not fit the model ({str(error).splitlines()[0]}"
+                                 "): give images shaped as the ones it was trained on.") from None  # fmt: skip
             probabilities(batch := _batch(len(images), image, c["batch_size"], c["seed"]))
             before = captured["x"][:, channel].reshape(-1).detach().float().cpu()
             train_probs = [float(probabilities(_batch(len(images), image, c["batch_size"], c["seed"] + k))[label])

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ainotes._signatures import init_signature
+from ainotes.arguments import class_labels, nonempty, whole
 from ainotes.channelplot import channel_figure
 from ainotes.convplot import number
 from ainotes.data.stats import _per_channel, channel_stats
@@ -26,10 +27,12 @@ __all__ = ["ChannelExplorer"]
 _NAMES = ("red", "green", "blue")
 
 
-def _as_int(value: Any, name: str, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int, got {value!r}: e.g. {example}.")
-    return int(value)
+def _pixel_scale(values: torch.Tensor, name: str) -> None:
+    """Refuse a mean or std off the 0-to-1 scale of ``ToTensor()`` pixels (of 0-255 pixels, say)."""
+    if not bool(((values >= 0) & (values <= 1)).all()):
+        shown = tuple(round(v, 4) for v in values.tolist())
+        raise ValueError(f"`{name}` is {shown}: the explorer's pixels run from 0 to 1 (as ToTensor() gives them), so "
+                         f"each {name} must be from 0 to 1; divide values of 0-255 pixels by 255.")  # fmt: skip
 
 
 @init_signature
@@ -83,23 +86,30 @@ class ChannelExplorer(w.VBox):
                  per_class: int = 100) -> None:  # fmt: skip
         missing = [f"`{name}`" for name in ("data", "targets", "classes") if not hasattr(dataset, name)]
         if missing:
-            raise TypeError(f"The {type(dataset).__name__} has no {' or '.join(missing)}: give a torchvision-style "
-                            "colour dataset such as cifar10(), with `data` (N, H, W, 3), `targets` and `classes`.")  # fmt: skip
+            raise TypeError(f"dataset: the {type(dataset).__name__} has no {' or '.join(missing)}: give a "
+                            "torchvision-style colour dataset such as cifar10(), with `data` (N, H, W, 3), `targets` "
+                            "and `classes`.")  # fmt: skip
         data = np.asarray(dataset.data)
         if data.ndim != 4 or data.shape[-1] != 3 or data.dtype != np.uint8:
+            hint = (": it looks channels-first, use data.transpose(0, 2, 3, 1)" if data.ndim == 4 and
+                    data.shape[1] == 3 and data.shape[-1] != 3 else "")  # fmt: skip
             raise ValueError(f"The dataset's `data` is {data.dtype} of shape {data.shape}: the explorer needs colour "
-                             "images with 3 channels, uint8 of shape (N, H, W, 3), as CIFAR-10's.")  # fmt: skip
-        targets = np.asarray(dataset.targets)
+                             f"images with 3 channels, uint8 of shape (N, H, W, 3), as CIFAR-10's{hint}.")  # fmt: skip
+        if not len(data):
+            raise ValueError("The dataset's `data` holds no images: give a dataset with at least one.")
+        classes = [str(c) for c in nonempty(dataset.classes, "dataset.classes", example="['cat', 'dog']")]
+        targets = class_labels(dataset.targets, "dataset.targets", classes=len(classes)).numpy()
         if len(targets) != len(data):
             raise ValueError(f"The dataset has {len(data)} images but {len(targets)} targets: give one per image.")
-        start, per_class = _as_int(start, "start", "start=79"), _as_int(per_class, "per_class", "per_class=100")
+        start = whole(start, "start", example="start=79")
+        per_class = whole(per_class, "per_class", least=1, example="per_class=100")
         if not 0 <= start < len(data):
             raise ValueError(f"`start` is {start}, but the dataset has {len(data)} images: give 0 to {len(data) - 1}.")
-        if per_class < 1:
-            raise ValueError(f"`per_class` must be at least 1, got {per_class}: e.g. per_class=100.")
         self.mean = _per_channel(mean, "mean", 3).float()
         self.std = _per_channel(std, "std", 3, positive=True).float()
-        self.data, self.classes = data, [str(c) for c in dataset.classes]
+        _pixel_scale(self.mean, "mean")
+        _pixel_scale(self.std, "std")
+        self.data, self.classes = data, classes
         label = int(targets[start])
         position = int(np.flatnonzero(targets == label).tolist().index(start))
         if position >= per_class:

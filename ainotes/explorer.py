@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 from ainotes._signatures import init_signature
+from ainotes.arguments import flag
 from ainotes.conv import output_size_formula
 from ainotes.explorer_tasks import ExplorerState, TaskProgress
 from ainotes.kernels import KERNEL_SIZES, PRESET_KERNELS, apply_kernel, preset_kernel, resize_kernel
@@ -30,6 +33,31 @@ GREY_NOTE = "grey: mean of R, G, B"
 
 def _grey(image: torch.Tensor) -> torch.Tensor:
     return image.mean(0) if image.ndim == 3 else image
+
+
+def _as_map(value: Any, name: str, what: str, example: str) -> torch.Tensor:
+    """``value`` (a tensor, NumPy array or nested list of numbers) as a float32 tensor of finite values."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (torch.Tensor, np.ndarray, list, tuple)):
+        raise TypeError(f"{name} must be a tensor (or a NumPy array or nested list of numbers), got "
+                        f"{type(value).__name__}: e.g. {example}.")  # fmt: skip
+    try:
+        tensor = torch.as_tensor(value, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must hold numbers in rows of equal length, got {value!r:.60}: e.g. "
+                        f"{example}.") from None  # fmt: skip
+    if tensor.numel() == 0:
+        raise ValueError(f"{name} has shape {tuple(tensor.shape)}: the {what} is empty.")
+    if not bool(torch.isfinite(tensor).all()):
+        raise ValueError(f"{name} holds NaN or infinite values: give finite numbers, e.g. {example}.")
+    return tensor
+
+
+def _shape_hint(image: torch.Tensor, name: Any) -> str:
+    if image.ndim == 3 and image.shape[-1] in (1, 3):
+        return f"; it looks channels-last: use images[{name!r}].permute(2, 0, 1)"
+    if image.ndim == 4 and image.shape[0] == 1:
+        return f"; for one image of a batch use images[{name!r}][0]"
+    return ""
 
 
 @init_signature
@@ -72,25 +100,33 @@ class ConvolutionExplorer(w.VBox):
 
     def __init__(self, images: Mapping[str, torch.Tensor], kernels: Mapping[str, Sequence] | None = None,
                  tasks: bool = False) -> None:  # fmt: skip
-        if not isinstance(images, Mapping) or not images:
-            raise ValueError("Give at least one image to explore, as a dict: {'name': image tensor}.")
+        if not isinstance(images, Mapping):
+            raise TypeError(f"images must be a dict {{'name': image tensor}}, got {type(images).__name__}: e.g. "
+                            "ConvolutionExplorer({'square': torch.ones(8, 8)}).")  # fmt: skip
+        if not images:
+            raise ValueError("images is empty: give at least one image to explore, as a dict: {'name': image tensor}.")
         self.images = {}
         for name, image in images.items():
-            image = torch.as_tensor(image, dtype=torch.float32)
+            image = _as_map(image, f"images[{name!r}]", "image", "torch.ones(8, 8)")
             if not (image.ndim == 2 or (image.ndim == 3 and image.shape[0] in (1, 3))):
-                raise ValueError(f"Image {name!r} has shape {tuple(image.shape)}: give (H, W), (1, H, W) or (3, H, W).")
+                raise ValueError(f"images[{name!r}] has shape {tuple(image.shape)}: give (H, W), (1, H, W) or (3, H, W)"
+                                 f"{_shape_hint(image, name)}.")  # fmt: skip
             self.images[name] = image
         self._given = None
         if kernels is not None:
+            if not isinstance(kernels, Mapping):
+                raise TypeError(f"kernels must be a dict {{'name': square kernel}} or None (the presets), got "
+                                f"{type(kernels).__name__}: e.g. kernels={{'edge': [[-1, 0, 1]] * 3}}.")  # fmt: skip
             self._given = {}
             for name, kernel in kernels.items():
-                kernel = torch.as_tensor(kernel, dtype=torch.float32)
+                kernel = _as_map(kernel, f"kernels[{name!r}]", "kernel", "torch.ones(3, 3)")
                 if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] not in KERNEL_SIZES:
                     raise ValueError(f"Kernel {name!r} has shape {tuple(kernel.shape)}: give a square kernel of "
                                      f"size {', '.join(map(str, KERNEL_SIZES))}.")  # fmt: skip
                 self._given[name] = kernel
             if not self._given:
                 raise ValueError("Give at least one kernel, or leave kernels out to use the presets.")
+        tasks = flag(tasks, "tasks")
         names = list(self._given or PRESET_KERNELS)
         style = {"description_width": "100px"}
         self.image = w.Dropdown(options=list(self.images), description="image", style=style)

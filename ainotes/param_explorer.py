@@ -16,13 +16,14 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ainotes._signatures import init_signature
-from ainotes.arguments import whole
+from ainotes.arguments import real, whole
 from ainotes.channelplot import CHANNEL_COLOURS, GREY
 from ainotes.notebook import show_figure
 from ainotes.param_counts import LayerCount, cnn_counts, fc_counts, total_parameters
@@ -53,6 +54,11 @@ def memory_text(n_bytes: float) -> str:
     ... )
     ('73.4 kB', '15.0 MB', '12.9 GB', '512 B')
     """
+    if isinstance(n_bytes, torch.Tensor) and n_bytes.numel() == 1:  # e.g. a count computed with torch
+        n_bytes = n_bytes.item()
+    n_bytes = real(n_bytes, "n_bytes", example="memory_text(18_354 * 4)")
+    if n_bytes < 0:
+        raise ValueError(f"n_bytes={n_bytes:g} is impossible: a memory size is 0 bytes or more.")
     if n_bytes < 999.5:
         return f"{n_bytes:.0f} B"
     for unit, size in (("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)):

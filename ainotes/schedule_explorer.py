@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping, Set
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ainotes._signatures import init_signature
+from ainotes.arguments import flag, fraction
 from ainotes.notebook import show_figure
 from ainotes.train.one_cycle import _settings, one_cycle_curves
 
@@ -158,9 +160,12 @@ class OneCycleExplorer(w.VBox):
     def __init__(self, max_lr: float = 0.01, total_steps: int = 860, *, pct_start: float = 0.3,
                  div_factor: float = 25.0, final_div_factor: float = 1e4, anneal_strategy: str = "cos",
                  momentum: tuple[float, float] = (0.85, 0.95), show: bool = True) -> None:  # fmt: skip
-        if isinstance(momentum, (str, bytes)) or not hasattr(momentum, "__len__") or len(momentum) != 2:
+        if (isinstance(momentum, (str, bytes, Set, Mapping)) or not hasattr(momentum, "__len__")
+                or len(momentum) != 2):  # fmt: skip
             raise TypeError(f"momentum must be a pair (base_momentum, max_momentum), got {momentum!r}: e.g. "
                             "momentum=(0.85, 0.95).")  # fmt: skip
+        momentum = [fraction(m, f"momentum[{i}]", example="momentum=(0.85, 0.95)") for i, m in enumerate(momentum)]
+        show = flag(show, "show")
         s = _settings(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, *momentum)
         for name, value, (low, high) in (
             ("max_lr", s["max_lr"], MAX_LR_RANGE), ("total_steps", s["total_steps"], TOTAL_STEPS_RANGE),

@@ -16,6 +16,7 @@ common to versions 7.7 (Google Colab) and 8. Nothing changes matplotlib's style 
 
 from __future__ import annotations
 
+import difflib
 import html
 import numbers
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from ainotes._signatures import init_signature
-from ainotes.arguments import whole
+from ainotes.arguments import flag, whole
 from ainotes.notebook import show_figure
 
 __all__ = ["METHOD_COLOURS", "TransferExplorer", "transfer_caption", "transfer_figure"]
@@ -49,7 +50,8 @@ def _kind(value: Any) -> str:
 
 def _fraction(value: Any, where: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
-        raise ValueError(f"{where} must be a number, the {what} as a fraction from 0 to 1, got {_kind(value)}.")
+        fix = ": use .item() for a tensor's number" if type(value).__name__ == "Tensor" else ""
+        raise ValueError(f"{where} must be a number, the {what} as a fraction from 0 to 1, got {_kind(value)}{fix}.")
     if not 0 <= value <= 1:  # NaN too
         hint = f": give fractions ({value / 100:g}, not {value:g})" if 1 < value <= 100 else ""
         raise ValueError(f"{where} = {value:g} is not a fraction from 0 to 1 ({what}){hint}.")
@@ -71,8 +73,11 @@ def _checked(results: Any) -> dict[str, dict[int, dict]]:
                              f", got {_kind(runs)}. Expected: {_SHAPE}.")  # fmt: skip
         for n in runs:
             if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < 1:
+                fix = (
+                    " (keys read back from JSON are strings: convert them with int(key))" if isinstance(n, str) else ""
+                )
                 raise ValueError(f"{where}: the key {n!r} must be a number of images per class, a whole number of "
-                                 "at least 1, e.g. 50.")  # fmt: skip
+                                 f"at least 1, e.g. 50{fix}.")  # fmt: skip
         ns = sorted(int(n) for n in runs)
         if first is None:
             first = (method, ns)
@@ -83,14 +88,18 @@ def _checked(results: Any) -> dict[str, dict[int, dict]]:
         for n in ns:
             run, at = runs[n], f"{where}[{n}]"
             if not isinstance(run, dict) or "curve" not in run or "test" not in run:
+                lacks = (
+                    " and ".join(repr(k) for k in ("curve", "test") if k not in run) if isinstance(run, dict) else ""
+                )
                 raise ValueError(f"{at} must be a dict {{'curve': [validation accuracy per epoch], 'test': test "
-                                 f"accuracy}}, got {_kind(run)}.")  # fmt: skip
+                                 f"accuracy}}, got {_kind(run)}{': it lacks ' + lacks if lacks else ''}.")  # fmt: skip
             curve = run["curve"]
             if isinstance(curve, np.ndarray):
                 curve = curve.tolist() if curve.ndim == 1 else curve
             if not isinstance(curve, (list, tuple)) or not curve:
+                fix = ": convert a tensor with .tolist()" if type(curve).__name__ == "Tensor" else ""
                 raise ValueError(f"{at}['curve'] must be a non-empty list of validation accuracies, one per epoch "
-                                 f"(fractions from 0 to 1), got {_kind(curve)}.")  # fmt: skip
+                                 f"(fractions from 0 to 1), got {_kind(curve)}{fix}.")  # fmt: skip
             curve = [_fraction(a, f"{at}['curve'][{i}]", "validation accuracy") for i, a in enumerate(curve)]
             checked[method][n] = {"curve": curve, "test": _fraction(run["test"], f"{at}['test']", "test accuracy")}
     return checked
@@ -115,9 +124,11 @@ def _methods(checked: dict, methods: Any) -> list[str]:
         raise TypeError(f"methods must be a list of method names, got {_kind(methods)}: e.g. [{next(iter(checked))!r}]"
                         f"; available: {available}.")  # fmt: skip
     methods = list(methods)
-    unknown = [m for m in methods if m not in checked]
+    unknown = [m for m in methods if not isinstance(m, str) or m not in checked]
     if unknown:
-        raise ValueError(f"methods: {', '.join(map(repr, unknown))} not in the results; available: {available}.")
+        close = difflib.get_close_matches(unknown[0], list(checked), n=1) if isinstance(unknown[0], str) else []
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"methods: {', '.join(map(repr, unknown))} not in the results; available: {available}{guess}.")
     if not methods:
         raise ValueError(f"methods is empty: give at least one of {available}, or None for all.")
     return [m for m in checked if m in methods]
@@ -312,6 +323,7 @@ class TransferExplorer(w.VBox):
     def __init__(self, results: dict, n: int | None = None, methods: Iterable[str] | None = None, *,
                  show: bool = True) -> None:  # fmt: skip
         self.results = _checked(results)
+        show = flag(show, "show")
         n, chosen = _n(self.results, n), _methods(self.results, methods)
         ns = list(next(iter(self.results.values())))
         self.n = w.ToggleButtons(options=[(f"{k:,} per class", k) for k in ns], value=n, description="images",
@@ -325,7 +337,7 @@ class TransferExplorer(w.VBox):
         super().__init__([self.n, boxes, self.figure, self.caption])
         for control in (self.n, *self.checkboxes.values()):
             control.observe(lambda _: self.update(), "value")
-        self.update(draw=bool(show))
+        self.update(draw=show)
 
     def settings(self) -> dict:
         """The controls' values, as arguments of :func:`transfer_figure` (``methods`` may be empty)."""

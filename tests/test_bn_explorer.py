@@ -211,13 +211,12 @@ def test_the_layer_itself_and_a_model_without_parameters(data):
         ({"companions": 0}, ValueError, r"companions=0 is too small: give at least 1"),
         ({"seed": None}, TypeError, r"seed must be a whole number, got None"),
         ({"images": "uint8"}, TypeError, r"images must be a float tensor \(N, C, H, W\), got a torch\.uint8 tensor"),
-        ({"images": "3-D"}, TypeError, r"images must be a float tensor .*got a torch\.float32 tensor of shape "
-                                       r"\(256, 28, 28\)"),
+        ({"images": "3-D"}, ValueError, r"images must be 4-D \(N, C, H, W\), got shape \(256, 28, 28\)"),
         ({"images": "list"}, TypeError, r"images must be a float tensor .*got list"),
         ({"labels": "short"}, ValueError, r"labels has 255 values but images has 256 images"),
         ({"labels": "float"}, TypeError, r"labels must be a 1-D integer tensor .*got a torch\.float32 tensor"),
         ({"model": "no BN"}, ValueError, r"layer='1\.2' is no layer of the model.*the model has no BatchNorm2d layer"),
-        ({"model": "string"}, TypeError, r"model must be a torch\.nn\.Module, got str"),
+        ({"model": "string"}, TypeError, r"model must be a torch\.nn\.Module, got 'cnn' \(str\)"),
     ],
 )  # fmt: skip
 def test_view_errors(data, kwargs, error, match):

@@ -90,9 +90,17 @@ def test_weights_can_be_named(name):
     assert SmallResNetWeights.resolve(name) is WEIGHTS
 
 
-@pytest.mark.parametrize("bad", ["IMAGENET1K_V1", "default", 7, True])
-def test_unknown_weights_list_the_choices(bad):
-    with pytest.raises(ValueError, match=r"Unknown weights .*CIFAR7_V1"):
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        ("IMAGENET1K_V1", ValueError, r"Unknown weights .*CIFAR7_V1"),
+        ("default", ValueError, r"Unknown weights .*CIFAR7_V1"),
+        (7, TypeError, r"weights must be None, .*got 7.*CIFAR7_V1"),
+        (True, TypeError, r"weights must be None, .*got True.*CIFAR7_V1"),
+    ],
+)
+def test_unknown_weights_list_the_choices(bad, error, match):
+    with pytest.raises(error, match=match):
         small_resnet(weights=bad)
 
 

@@ -347,10 +347,10 @@ def test_every_quiz_control_through_every_question():
 
 
 @pytest.mark.parametrize("questions, error, message", [
-    ([], ValueError, "Give at least one"),
+    ([], ValueError, "questions is empty"),
     ([((1, 3, 8, 8), nn.Conv2d(1, 4, 3))], ValueError, "Question 1: Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1)) "
                                                        "cannot run on an input of shape [1, 3, 8, 8]"),
-    ([((1, 3, 8, 8), "conv")], TypeError, "Question 1: Expected a layer (an nn.Module), got str"),
+    ([((1, 3, 8, 8), "conv")], TypeError, "Question 1: layer must be a torch.nn.Module, got 'conv' (str)"),
     ([((1, 3, 8, 8),)], ValueError, "Question 1: expected (input_shape, layer) or (input_shape, layer, label)"),
     ([((1, 1, 8, 8), nn.Conv2d(1, 4, 3), 3)], TypeError, "Question 1: the label must be a string, got int."),
 ])  # fmt: skip
@@ -467,9 +467,9 @@ class Grey:
         (Grey(), {}, ValueError, r"shape \(2, 4, 4\): the explorer needs colour images with 3 channels"),
         (TinyColour(), {}, ValueError, r"`start` is 79, but the dataset has 30 images: give 0 to 29"),
         (TinyColour(), {"start": -1}, ValueError, r"`start` is -1"),
-        (TinyColour(), {"start": 2.0}, TypeError, r"`start` must be an int, got 2\.0"),
+        (TinyColour(), {"start": 2.0}, TypeError, r"start must be a whole number, got 2\.0"),
         (TinyColour(), {"start": 13, "per_class": 4}, ValueError, r"Image 13 is number 4 of class 'car'.*per_class=5"),
-        (TinyColour(), {"start": 0, "per_class": 0}, ValueError, r"`per_class` must be at least 1, got 0"),
+        (TinyColour(), {"start": 0, "per_class": 0}, ValueError, r"per_class=0 is too small: give at least 1"),
         (TinyColour(), {"start": 0, "mean": (0.5,)}, ValueError, r"`mean` has 1 value\(s\).*3 channel\(s\)"),
         (TinyColour(), {"start": 0, "std": (0.2, 0, 0.2)}, ValueError, r"`std` is .*positive"),
     ],

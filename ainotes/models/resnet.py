@@ -9,6 +9,9 @@ and narrower stages (16, 32, 64, 128 channels).
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -20,6 +23,31 @@ __all__ = ["SOURCE_CLASSES", "WIDTHS", "BasicBlock", "SmallResNet"]
 WIDTHS = (16, 32, 64, 128)
 #: Classes of the source task the book's checkpoint was trained on, the default size of ``fc``.
 SOURCE_CLASSES = 7
+
+
+def _images(x: Any, channels: int, who: str, dtype: torch.dtype = torch.float32) -> None:
+    """Refuse, cheaply (no pass over the values), an input that is not a float batch ``[N, channels, H, W]``."""
+    if not isinstance(x, torch.Tensor):
+        fix = "torch.from_numpy(x)" if isinstance(x, np.ndarray) else "torch.as_tensor(x)"
+        raise TypeError(f"{who} expects a tensor of images [N, {channels}, H, W] as its input x, got "
+                        f"{type(x).__name__}: convert it, e.g. {fix}.")  # fmt: skip
+    if x.ndim != 4 or x.shape[1] != channels:
+        if x.ndim == 3 and x.shape[0] == channels:
+            fix = " Add a batch dimension to a single image with x.unsqueeze(0)."
+        elif x.ndim == 4 and x.shape[-1] == channels:
+            fix = " The images look channels-last [N, H, W, C]: use x.permute(0, 3, 1, 2)."
+        elif x.ndim == 4 and x.shape[1] == 1 and channels == 3:
+            fix = " Grey images have one channel: repeat it, x.expand(-1, 3, -1, -1)."
+        else:
+            fix = ""
+        what = "colour images" if channels == 3 else "images"
+        raise ValueError(f"{who} expects a batch of {what} [N, {channels}, H, W] as its input x, got shape "
+                         f"{list(x.shape)}.{fix}")  # fmt: skip
+    if not x.is_floating_point():
+        raise TypeError(f"{who} expects float images, got {x.dtype} values: preprocess them first, e.g. with "
+                        "weights.transforms(), which scales uint8 pixels to [0, 1] and normalises them.")  # fmt: skip
+    if x.dtype == torch.float64 and dtype != torch.float64:  # under autocast too: it never casts float64
+        raise TypeError(f"{who}'s input x holds float64 values, its weights {dtype}: convert it, e.g. x.float().")
 
 
 class BasicBlock(nn.Module):
@@ -39,6 +67,9 @@ class BasicBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
         super().__init__()
+        in_channels = whole(in_channels, "in_channels", least=1, example="in_channels=16")
+        out_channels = whole(out_channels, "out_channels", least=1, example="out_channels=32")
+        stride = whole(stride, "stride", least=1, example="stride=2")
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
@@ -52,6 +83,8 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``, same shape as ``x`` unless the block downsamples."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != self.conv1.in_channels:
+            _images(x, self.conv1.in_channels, "BasicBlock")
         shortcut = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -102,15 +135,11 @@ class SmallResNet(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The 128 pooled features of each image: everything but ``fc``."""
+        _images(x, 3, "SmallResNet", self.conv1.weight.dtype)
         x = self.relu(self.bn1(self.conv1(x)))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return torch.flatten(self.avgpool(x), 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Class scores ``[N, num_classes]`` for a batch of images ``[N, 3, H, W]``: ``fc(features(x))``."""
-        if x.ndim != 4 or x.shape[1] != 3:
-            raise ValueError(
-                f"SmallResNet expects a batch of colour images [N, 3, H, W], got shape {list(x.shape)}. "
-                "Add a batch dimension to a single image with x.unsqueeze(0)."
-            )
-        return self.fc(self.features(x))
+        return self.fc(self.features(x))  # features checks x

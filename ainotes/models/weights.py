@@ -10,20 +10,25 @@ works offline. Loading checks the file's SHA-256 first and then reads it with
 
 from __future__ import annotations
 
+import difflib
 import enum
 import inspect
 import json
+import os
 import pickle
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
+from ainotes.arguments import real, whole
 from ainotes.data.sources import _sha256_file
 
 __all__ = ["CheckpointError", "Preprocess", "SmallResNetWeights", "checkpoint_folder", "load_checkpoint"]
@@ -78,6 +83,32 @@ def _advice(path: Path) -> str:
     )
 
 
+def _checked_path(path: Any) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, or a TypeError saying what to give instead of a model or weights."""
+    if isinstance(path, (str, os.PathLike)):
+        return Path(path)
+    if isinstance(path, SmallResNetWeights):
+        fix = f": to load these weights use {path}.get_state_dict()"
+    elif isinstance(path, nn.Module):
+        fix = ": save a model's weights first with torch.save(model.state_dict(), path)"
+    else:
+        fix = ", e.g. 'model.pt'"
+    raise TypeError(f"path must be a file path (a str or a pathlib.Path), got {type(path).__name__}{fix}.")
+
+
+def _checked_sha256(sha256: Any) -> str | None:
+    """``sha256`` if it is None or 64 hexadecimal digits (either case)."""
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, str):
+        raise TypeError(f"sha256 must be a str of 64 hexadecimal digits or None, got {type(sha256).__name__}: e.g. "
+                        "sha256=weights.meta['sha256'].")  # fmt: skip
+    if len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256):
+        raise ValueError(f"sha256={sha256[:70]!r} is not a SHA-256: give its 64 hexadecimal digits, e.g. "
+                         "sha256=weights.meta['sha256'].")  # fmt: skip
+    return sha256
+
+
 def load_checkpoint(path: str | Path, sha256: str | None = None) -> dict[str, torch.Tensor]:
     """Read a ``state_dict`` saved with ``torch.save``, safely: checksum first, then ``weights_only=True``.
 
@@ -96,8 +127,10 @@ def load_checkpoint(path: str | Path, sha256: str | None = None) -> dict[str, to
     Raises
     ------
     CheckpointError
-        The file is missing, differs from its checksum, is not a PyTorch file, holds objects other
-        than tensors (``weights_only=True`` refuses them), or is not a ``state_dict``.
+        The file is missing (or a folder), differs from its checksum, is not a PyTorch file, holds
+        objects other than tensors (``weights_only=True`` refuses them), or is not a ``state_dict``.
+    TypeError, ValueError
+        ``path`` is not a path (a model, say), or ``sha256`` is not 64 hexadecimal digits.
 
     Examples
     --------
@@ -114,10 +147,16 @@ def load_checkpoint(path: str | Path, sha256: str | None = None) -> dict[str, to
     ...
     ainotes.models.weights.CheckpointError: .../tiny.pt is not a PyTorch checkpoint or is truncated: ...
     """
-    path = Path(path)
+    path, sha256 = _checked_path(path), _checked_sha256(sha256)
+    if path.is_dir():
+        files = sorted(p.name for p in path.glob("*.pt"))
+        inside = f": give a file in it, e.g. {str(path / files[0])!r}" if files else " with no .pt file in it"
+        raise CheckpointError(f"The checkpoint {path} is a folder, not a file{inside}.")
     if not path.is_file():
-        raise CheckpointError(f"The checkpoint {path} does not exist. {_advice(path)}")
-    if sha256 is not None and (actual := _sha256_file(path)) != sha256:
+        named = f" To load the book's weights named {str(path)!r}, use SmallResNetWeights.{path}.get_state_dict()." if (
+            str(path) in SmallResNetWeights.__members__) else ""  # fmt: skip
+        raise CheckpointError(f"The checkpoint {path} does not exist. {_advice(path)}{named}")
+    if sha256 is not None and (actual := _sha256_file(path)) != sha256.lower():
         raise CheckpointError(
             f"{path} is damaged or was replaced: its SHA-256 is {actual[:16]}…, not the expected "
             f"{sha256[:16]}…. {_advice(path)}"
@@ -178,26 +217,45 @@ class Preprocess(nn.Module):
 
     def __init__(self, mean: tuple[float, ...], std: tuple[float, ...], size: int = 32) -> None:
         super().__init__()
-        self.mean, self.std, self.size = tuple(mean), tuple(std), size
+        self.mean, self.std = _three(mean, "mean"), _three(std, "std")
+        self.size = whole(size, "size", least=1, example="size=32")
 
     def forward(self, image: Any) -> torch.Tensor:
         """The image (or batch) as floats in [0, 1], normalised with ``mean`` and ``std`` per channel."""
-        if not isinstance(image, torch.Tensor):
+        pil = not isinstance(image, torch.Tensor)
+        if pil:
             from torchvision.transforms.functional import pil_to_tensor
 
             try:
                 image = pil_to_tensor(image)
             except TypeError:
-                raise TypeError(f"Expected a PIL image or a tensor, got a {type(image).__name__}.") from None
+                fix = (": for a NumPy array (H, W, 3) use torch.from_numpy(image).permute(2, 0, 1)"
+                       if isinstance(image, np.ndarray) else "")  # fmt: skip
+                raise TypeError(f"image must be a PIL image or a tensor, got a {type(image).__name__}{fix}.") from None
         if image.ndim not in (3, 4) or image.shape[-3] != 3:
+            if pil:
+                fix = " Convert a grey or RGBA PIL image first, with image.convert('RGB')."
+            elif image.ndim in (3, 4) and image.shape[-1] == 3:
+                fix = f" It looks channels-last: use image.permute({'2, 0, 1' if image.ndim == 3 else '0, 3, 1, 2'})."
+            else:
+                fix = ""
             raise ValueError(
-                f"Expected a colour image [3, H, W] or a batch [N, 3, H, W], got shape {list(image.shape)}."
+                f"image must be a colour image [3, H, W] or a batch [N, 3, H, W], got shape {list(image.shape)}.{fix}"
             )
         if tuple(image.shape[-2:]) != (self.size, self.size):
             raise ValueError(
                 f"The network was trained on {self.size}×{self.size} images, got {image.shape[-2]}×{image.shape[-1]}: "
                 f"resize first, e.g. torchvision.transforms.Resize(({self.size}, {self.size}))."
             )
+        if image.dtype != torch.uint8 and not image.is_floating_point():
+            raise TypeError(f"image holds {image.dtype} values: give uint8 pixels from 0 to 255 (e.g. "
+                            "image.to(torch.uint8)) or floats from 0 to 1.")  # fmt: skip
+        if image.is_floating_point() and image.numel():
+            low, high = (float(v) for v in image.aminmax())
+            if low < -0.5 or high > 1.5:  # a little over [0, 1] is resampling's overshoot, not a mistake
+                raise ValueError(f"image holds floats from {low:.3g} to {high:.3g}, not from 0 to 1: divide 0-255 "
+                                 "pixels by 255 (or give them as uint8); images normalised already need no "
+                                 "Preprocess.")  # fmt: skip
         x = image.float() / 255 if image.dtype == torch.uint8 else image.float()
         mean = torch.tensor(self.mean, device=x.device).view(3, 1, 1)
         std = torch.tensor(self.std, device=x.device).view(3, 1, 1)
@@ -205,6 +263,23 @@ class Preprocess(nn.Module):
 
     def extra_repr(self) -> str:
         return f"size={self.size}, mean={list(self.mean)}, std={list(self.std)}, uint8 pixels scaled by 1/255"
+
+
+def _three(values: Any, name: str) -> tuple[Any, ...]:
+    """``values`` as a tuple (unchanged) if they are 3 numbers on the scale of [0, 1] pixels: std positive, both <= 1."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be 3 numbers, one per colour channel, got {values!r}: e.g. {name}=(0.49, 0.47, "
+                        "0.41).")  # fmt: skip
+    values = tuple(values)
+    if len(values) != 3:
+        raise ValueError(f"{name} has {len(values)} values, {values!r}: give 3, one per colour channel (R, G, B).")
+    numbers = [real(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    if name == "std" and min(numbers) <= 0:
+        raise ValueError(f"std={values!r} holds a value that is not positive: each std divides, give positive values.")
+    if not all(0 <= v <= 1 for v in numbers):
+        raise ValueError(f"{name}={values!r} is not on the scale of [0, 1] pixels: give values from 0 to 1 (divide "
+                         "values of 0-255 pixels by 255).")  # fmt: skip
+    return values
 
 
 @dataclass(frozen=True)
@@ -268,15 +343,19 @@ class SmallResNetWeights(enum.Enum):
         """``None``, a member, or a member's name (``"CIFAR7_V1"``, ``"DEFAULT"``) as a member."""
         if weights is None or isinstance(weights, cls):
             return weights
+        names = ", ".join(cls.__members__)
+        choices = f'give None (random initialisation), one of {cls.__name__}.{{{names}}}, or a name such as "DEFAULT"'
         if isinstance(weights, str):
             name = weights.removeprefix(f"{cls.__name__}.")
             if name in cls.__members__:
                 return cls[name]
-        names = ", ".join(cls.__members__)
-        raise ValueError(
-            f"Unknown weights {weights!r}: give None (random initialisation), one of {cls.__name__}.{{{names}}}, "
-            f'or a name such as "DEFAULT".'
-        )
+            close = difflib.get_close_matches(name.upper(), list(cls.__members__), n=1)
+            guess = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"Unknown weights {weights!r}: {choices}{guess}.")
+        if weights is cls:
+            raise TypeError(f"weights is the class {cls.__name__}, not a member of it: {choices}.")
+        old = ' (torchvision\'s old pretrained=True is weights="DEFAULT")' if isinstance(weights, bool) else ""
+        raise TypeError(f"weights must be None, a {cls.__name__} or its name, got {weights!r}{old}: {choices}.")
 
 
 # A member is looked up by its value, as with any Enum. Without this, Sphinx (and ``help``) would show the signature
