@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ainotes.arguments import flag
 from ainotes.feedback import Feedback, answer_shown, judge, not_answered, parse_numbers, question_key, read_answer
 from ainotes.hints import _matching
 from ainotes.param_counts import fc_counts, total_parameters
@@ -216,7 +217,7 @@ def check_softmax(answer: str | Sequence[float] | torch.Tensor | np.ndarray | No
     >>> check_softmax("0.66, 0.24, 0.10", logits=[2, 1, 0.1])
     ✓ Right. exp(2) = 7.3891, exp(1) = 2.7183, exp(0.1) = 1.1052; their sum is 11.2125; 7.3891 / 11.2125 = 0.6590, 2.7183 / 11.2125 = 0.2424, 1.1052 / 11.2125 = 0.0986. `torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=0)` gives the same.
     """
-    values = _logits(logits)
+    values, show_answer = _logits(logits), flag(show_answer, "show_answer")
     if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
         raise TypeError(f"decimals must be a whole number from 1 to 6, got {decimals!r}.")
     if not 1 <= decimals <= 6:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ainotes.arguments import whole
 from ainotes.feedback import Feedback
 
 __all__ = ["CONV2D_CASES", "check_conv2d"]
@@ -86,12 +87,14 @@ def check_conv2d(fn: Callable[..., Any], stride: int = 1, padding: int = 0) -> F
     >>> check_conv2d(conv2d_by_hand).correct
     True
     """
+    if isinstance(fn, str):
+        raise TypeError(f"check_conv2d needs your function itself, not its name: write check_conv2d({fn.strip()}) "
+                        f"without quotes (got the string {fn!r}).")  # fmt: skip
     if not callable(fn):
         raise TypeError(f"check_conv2d needs your function itself, not its result: write check_conv2d(conv2d_by_hand) "
                         f"without parentheses after the name (got a {type(fn).__name__}).")  # fmt: skip
-    for name, value, minimum in (("stride", stride, 1), ("padding", padding, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"{name}={value!r} is impossible: give a whole number of at least {minimum}.")
+    stride = whole(stride, "stride", least=1, example="stride=2")
+    padding = whole(padding, "padding", least=0, example="padding=1")
     name = getattr(fn, "__name__", "your function")
     stretch = (stride, padding) != (1, 0)
     cases = _cases(stride, padding)

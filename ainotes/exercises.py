@@ -11,6 +11,12 @@ the common mistakes by their value); the second gets the worked answer; ``show_a
 it at once. :func:`~ainotes.feedback.reset_attempts` forgets the wrong answers counted so far. The check of a
 hand-written convolution, :func:`~ainotes.code_checks.check_conv2d`, lives in :mod:`ainotes.code_checks`.
 
+Answers may come in any kind that means the same: a count as an int, a whole float (``26.0`` or
+``"26.0"``), a NumPy integer, a one-element tensor or ``"1,234"``; a shape as a tuple, a list, a
+``torch.Size``, a 1-D tensor or ``"1, 16, 30, 30"``. An answer of another kind gets a verdict that
+says what is expected (it does not count as a wrong answer), never an exception; the arguments that
+set up a question (layers, shapes, counts, ``show_answer``) get a TypeError or ValueError instead.
+
 The checks of chapter 3, images as tensors, live in :mod:`ainotes.image_checks`:
 
 - :func:`~ainotes.image_checks.check_permute_shape`: the shape after ``x.permute(*dims)``;
@@ -47,9 +53,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import torch
 from torch import nn
 
+from ainotes._questions import question_shape, receptive_layers, shape_on_zeros
+from ainotes.arguments import flag, module, whole
 from ainotes.classifier_checks import check_fc_parameters, check_softmax
 from ainotes.code_checks import check_conv2d
 from ainotes.conv import conv_output_size, output_size_formula, receptive_field
@@ -135,12 +142,12 @@ def check_output_size(answer: int | None, size: int, kernel_size: int, stride: i
     >>> check_output_size(15, size=32, kernel_size=5, stride=2, padding=2)
     ✗ Not quite. You said 15, but (32 + 2×2 − 1×(5 − 1) − 1) // 2 + 1 = 16. Did you forget the `+ 1`? It counts the kernel's first position.
     """
-    value = read_answer(answer, "An output size", show_answer)
-    if isinstance(value, Feedback):
-        return value
     question = (size, kernel_size, stride, padding, dilation)
     expected = conv_output_size(*question)
     formula = output_size_formula(*question)
+    value = read_answer(answer, "An output size", show_answer)
+    if isinstance(value, Feedback):
+        return value
     if value is None:
         return answer_shown(f"{formula}.")
     hint = output_size_hint(value, *question) if value != expected else ""
@@ -152,26 +159,23 @@ def check_output_size(answer: int | None, size: int, kernel_size: int, stride: i
 def output_shape(layer: nn.Module, input_shape: Sequence[int]) -> tuple[int, ...]:
     """The shape ``layer`` gives for zeros of ``input_shape``; a clear ValueError if it cannot run on it.
 
+    A layer (or a layer inside a model) that cannot take the shape that reaches it, such as a
+    convolution given the wrong number of channels or an ``nn.Linear`` given an image, is
+    explained before PyTorch runs it.
+
     Examples
     --------
     >>> from torch import nn
     >>> from ainotes.exercises import output_shape
     >>> output_shape(nn.Conv2d(3, 16, 3), (1, 3, 32, 32))
     (1, 16, 30, 30)
+    >>> output_shape(nn.Linear(3072, 10), (1, 3, 32, 32))
+    Traceback (most recent call last):
+    ...
+    ValueError: Linear(in_features=3072, out_features=10, bias=True) cannot run on an input of shape [1, 3, 32, 32]: nn.Linear works on the last dimension, which is 32, but in_features=3072: flatten first (nn.Flatten()), which gives 3072 features.
     """
-    if not isinstance(layer, nn.Module):
-        raise TypeError(f"Expected a layer (an nn.Module), got {type(layer).__name__}: pass e.g. nn.Conv2d(3, 16, 3).")
-    shape = tuple(input_shape)
-    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in shape):
-        raise ValueError(
-            f"input_shape={input_shape!r} is not a shape: give positive whole numbers, like (1, 3, 32, 32)."
-        )
-    try:
-        with torch.no_grad():
-            return tuple(layer(torch.zeros(*shape)).shape)
-    except RuntimeError as exc:
-        raise ValueError(f"{layer} cannot run on an input of shape {list(shape)}: {exc}. "
-                         "Fix the layer or the input shape.") from None  # fmt: skip
+    layer = module(layer, "layer", example="nn.Conv2d(3, 16, 3)")
+    return shape_on_zeros(layer, question_shape(input_shape, "input_shape"))
 
 
 def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence[int], layer: nn.Module, *,
@@ -187,9 +191,13 @@ def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence
     >>> check_output_shape("1, 16, 30, 30", (1, 3, 32, 32), nn.Conv2d(3, 16, 3)).correct
     True
     """
+    if isinstance(input_shape, nn.Module) and not isinstance(layer, nn.Module):
+        raise TypeError("check_output_shape takes (answer, input_shape, layer): give the input shape before the layer.")
+    expected, show_answer = output_shape(layer, input_shape), flag(show_answer, "show_answer")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string that names the layer, got {label!r} ({type(label).__name__}).")
     if answer is None and not show_answer:
         return Feedback(None, NO_ANSWER)
-    expected = output_shape(layer, input_shape)
     shown, name = f"[{', '.join(map(str, expected))}]", label or f"`{layer}`"
     if answer is None:
         return answer_shown(f"{name} gives {shown}.")
@@ -197,6 +205,7 @@ def check_output_shape(answer: str | Sequence[int] | None, input_shape: Sequence
         given = parse_shape(answer)
     except ValueError as exc:
         return Feedback(False, str(exc))
+    input_shape = question_shape(input_shape, "input_shape")
     hint = shape_hint(given, expected, input_shape, layer) if given != expected else ""
     return judge("check_output_shape", question_key(input_shape, layer), correct=given == expected,
                  given=f"[{', '.join(map(str, given))}]", right=f"{name} turns {list(input_shape)} into {shown}.",
@@ -213,6 +222,7 @@ def check_parameter_count(answer: int | None, layer: nn.Module, *, show_answer: 
     >>> check_parameter_count(12_832, nn.Conv2d(16, 32, kernel_size=5))
     ✓ Right. 12,800 (weight) + 32 (bias) = 12,832.
     """
+    layer = module(layer, "layer", example="nn.Conv2d(16, 32, kernel_size=5)")
     value = read_answer(answer, "A parameter count", show_answer)
     if isinstance(value, Feedback):
         return value
@@ -238,11 +248,10 @@ def check_receptive_field(answer: int | None, layers: nn.Sequential | Iterable[A
     >>> check_receptive_field(5, nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3)))
     ✓ Right. Layer by layer the field grows 3 → 5: one output pixel sees 5×5 input pixels.
     """
+    geometry = receptive_field(receptive_layers(layers))
     value = read_answer(answer, "A receptive field", show_answer)
     if isinstance(value, Feedback):
         return value
-    layers = layers if isinstance(layers, nn.Module) else list(layers)
-    geometry = receptive_field(layers)
     path = " → ".join(str(g.receptive_field) for g in geometry)
     expected = geometry[-1].receptive_field
     worked = (f"layer by layer the field grows {path}. Each layer adds (kernel size − 1) × (product of the "
@@ -271,15 +280,20 @@ def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Seq
     ... )
     ✓ Right. The feature maps are 4×8×8, so 256 values per image.
     """
-    value = read_answer(answer, "A flatten size", show_answer)
-    if isinstance(value, Feedback):
-        return value
-    shape = output_shape(features, (1, *input_shape[-3:]))[1:]
+    image = question_shape(input_shape, "input_shape", example="(1, 28, 28)")
+    if len(image) not in (3, 4):
+        raise ValueError(f"input_shape={image} has {len(image)} dimensions: give (channels, height, width) of one "
+                         "image, e.g. (1, 28, 28).")  # fmt: skip
+    features = module(features, "features", example="nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2))")
+    shape = output_shape(features, (1, *image[-3:]))[1:]
     if len(shape) != 3:
         raise ValueError(
             f"`features` should stop before the flatten, where the maps are still (channels, height, "
             f"width); it gives {list(shape)}. Pass the layers up to, not including, nn.Flatten."
         )
+    value = read_answer(answer, "A flatten size", show_answer)
+    if isinstance(value, Feedback):
+        return value
     channels, height, width = shape
     expected = channels * height * width
     maps = f"the feature maps that reach the flatten are {channels}×{height}×{width} = {expected:,} values per image."
@@ -293,13 +307,11 @@ def check_flatten_size(answer: int | None, features: nn.Module, input_shape: Seq
                  show_answer=show_answer)  # fmt: skip
 
 
-def _counts(n_images: int, batch_size: int) -> tuple[int, int]:
-    for name, value in (("n_images", n_images), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
-        if value < 1:
-            raise ValueError(f"{name}={value} is impossible: {name} must be at least 1.")
-    return divmod(n_images, batch_size)
+def _counts(n_images: int, batch_size: int) -> tuple[int, int, int, int]:
+    """(n_images, batch_size, full batches, images left over), the counts checked."""
+    n_images = whole(n_images, "n_images", least=1, example="n_images=60_000")
+    batch_size = whole(batch_size, "batch_size", least=1, example="batch_size=128")
+    return (n_images, batch_size, *divmod(n_images, batch_size))
 
 
 def check_batch_count(answer: int | None, n_images: int, batch_size: int, drop_last: bool = False, *,
@@ -312,7 +324,8 @@ def check_batch_count(answer: int | None, n_images: int, batch_size: int, drop_l
     >>> check_batch_count(16, n_images=1000, batch_size=64)
     ✓ Right. 1,000 images in batches of 64: 15 full batches and one of 40, 16 in all.
     """
-    full, rest = _counts(n_images, batch_size)
+    n_images, batch_size, full, rest = _counts(n_images, batch_size)
+    drop_last = flag(drop_last, "drop_last")
     value = read_answer(answer, "A number of batches", show_answer)
     if isinstance(value, Feedback):
         return value
@@ -341,7 +354,7 @@ def check_last_batch(answer: int | None, n_images: int, batch_size: int, *, show
     >>> check_last_batch(40, n_images=1000, batch_size=64)
     ✓ Right. 1,000 = 15 × 64 + 40: the last batch holds 40 images.
     """
-    full, rest = _counts(n_images, batch_size)
+    n_images, batch_size, full, rest = _counts(n_images, batch_size)
     value = read_answer(answer, "A batch size", show_answer)
     if isinstance(value, Feedback):
         return value

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ainotes.arguments import choice, whole
+
 __all__ = [
     "TASKS",
     "ExplorerState",
@@ -66,10 +68,50 @@ class ExplorerState:
     padding_mode: str = "zeros"
     output_size: tuple[int, int] | None = None
 
+    def __post_init__(self) -> None:
+        size = self.image_size
+        if not isinstance(size, tuple) or len(size) != 2:
+            raise TypeError(f"image_size must be a pair (height, width), like (28, 28); got {size!r}.")
+        for side in size:
+            whole(side, "image_size", least=1, example="image_size=(28, 28)")
+        if not isinstance(self.kernel, torch.Tensor):
+            raise TypeError(f"kernel must be a torch.Tensor, got {type(self.kernel).__name__}: e.g. torch.zeros(3, 3).")
+        _kernel(self.kernel)
+        if self.kernel.shape[0] != self.kernel.shape[1]:
+            raise ValueError(f"kernel has shape {tuple(self.kernel.shape)}: the explorer's kernels are square, "
+                             "like 3×3 or 5×5.")  # fmt: skip
+        whole(self.stride, "stride", least=1, example="stride=1")
+        whole(self.dilation, "dilation", least=1, example="dilation=1")
+        if isinstance(self.padding, str):
+            choice(self.padding, "padding", ("valid", "same", "full"))
+        else:
+            whole(self.padding, "padding", least=0, example="padding=1")
+        choice(self.padding_mode, "padding_mode", ("zeros", "reflect", "replicate", "circular"))
+        if self.output_size is not None and (not isinstance(self.output_size, tuple) or len(self.output_size) != 2):
+            raise TypeError(f"output_size must be a pair (height, width) or None, got {self.output_size!r}.")
+
     @property
     def kernel_size(self) -> int:
         """The kernel's side, in weights."""
         return int(self.kernel.shape[0])
+
+
+def _kernel(kernel: object) -> torch.Tensor:
+    """``kernel`` as a 2-D float tensor; a clear error otherwise."""
+    example = "torch.tensor([[1.0, 1, 1], [0, 0, 0], [-1, -1, -1]])"
+    try:
+        weights = torch.as_tensor(kernel, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"kernel must be a 2-D tensor of weights, like {example}; got {kernel!r}.") from None
+    if weights.ndim != 2 or not weights.numel():
+        raise ValueError(f"kernel must be 2-D (rows, columns), like {example}; got shape {tuple(weights.shape)}.")
+    return weights
+
+
+def _state(state: object) -> ExplorerState:
+    if not isinstance(state, ExplorerState):
+        raise TypeError(f"state must be an ExplorerState (what the explorer shows), got {type(state).__name__}.")
+    return state
 
 
 def halving_setting(state: ExplorerState) -> tuple[int, int, int | str, int] | None:
@@ -84,7 +126,7 @@ def halving_setting(state: ExplorerState) -> tuple[int, int, int | str, int] | N
     ... )
     (3, 2, 1, 1)
     """
-    if state.image_size == (28, 28) and state.output_size == (14, 14):
+    if _state(state).image_size == (28, 28) and state.output_size == (14, 14):
         return state.kernel_size, state.stride, state.padding, state.dilation
     return None
 
@@ -119,7 +161,9 @@ def bottom_edge_problem(kernel: torch.Tensor) -> str:
     >>> bottom_edge_problem(torch.ones(3, 3))
     'it responds to flat patches: its weights add up to 9, not 0.'
     """
-    kernel = torch.as_tensor(kernel, dtype=torch.float32)
+    kernel = _kernel(kernel)
+    if not bool(kernel.isfinite().all()):
+        return "some of its weights are not finite numbers (inf or nan)."
     scale = float(kernel.abs().sum())
     if scale == 0:
         return "all its weights are 0, so it responds to nothing."
@@ -149,7 +193,7 @@ def gives_five_by_five_field(state: ExplorerState) -> bool:
     >>> gives_five_by_five_field(ExplorerState((28, 28), torch.zeros(3, 3), dilation=2))
     True
     """
-    return state.kernel_size == 3 and state.dilation * (state.kernel_size - 1) + 1 == 5
+    return _state(state).kernel_size == 3 and state.dilation * (state.kernel_size - 1) + 1 == 5
 
 
 def size_keeping_way(state: ExplorerState) -> str | None:
@@ -164,7 +208,7 @@ def size_keeping_way(state: ExplorerState) -> str | None:
     ... )
     'a padding kind'
     """
-    if (state.image_size, state.output_size, state.kernel_size, state.stride) != ((28, 28), (28, 28), 5, 1):
+    if (_state(state).image_size, state.output_size, state.kernel_size, state.stride) != ((28, 28), (28, 28), 5, 1):
         return None
     return "a padding kind" if isinstance(state.padding, str) else "a number"
 
@@ -197,6 +241,7 @@ class TaskProgress:
 
     def update(self, state: ExplorerState) -> None:
         """Record what ``state`` shows; a ticked task stays ticked."""
+        _state(state)
         setting = halving_setting(state)
         if setting is not None:
             self.halvings.add(setting)
@@ -211,6 +256,7 @@ class TaskProgress:
 
     def note(self, key: str) -> str:
         """Progress towards a task, in words ("" when there is nothing to add)."""
+        choice(key, "key", [name for name, _ in TASKS])
         if self.done[key]:
             return ""
         if key == "halve" and self.halvings:

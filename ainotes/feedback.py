@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ainotes.arguments import flag
+
 __all__ = [
     "NO_ANSWER",
     "read_answer",
@@ -60,6 +62,12 @@ class Feedback:
     correct: bool | None
     message: str
 
+    def __post_init__(self) -> None:
+        if not (self.correct is None or isinstance(self.correct, (bool, np.bool_))):
+            raise TypeError(f"correct must be True, False or None (no answer yet), got {self.correct!r}.")
+        if not isinstance(self.message, str):
+            raise TypeError(f"message must be a string, got {type(self.message).__name__}.")
+
     def __bool__(self) -> bool:
         return bool(self.correct)
 
@@ -81,8 +89,9 @@ _GROUPED = re.compile(r"\d{1,3}(?:[,_ \u00a0\u2009\u202f]\d{3})+")  # 13,175,690
 def whole_number(answer: Any, what: str) -> int | Feedback | None:
     """``answer`` as an int; None if there is no answer; a Feedback if it is not a whole number.
 
-    Besides ints, a whole float, a NumPy integer, a one-element tensor and a string of digits,
-    with commas, spaces or underscores between the thousands (``"3,146,752"``), are accepted.
+    Besides ints, a whole float (``26.0``, also written ``"26.0"``), a NumPy integer, a one-element
+    tensor and a string of digits, with commas, spaces or underscores between the thousands
+    (``"3,146,752"``), are accepted.
 
     Examples
     --------
@@ -102,6 +111,8 @@ def whole_number(answer: Any, what: str) -> int | Feedback | None:
         text = answer.strip()
         if re.fullmatch(r"\d+", text) or _GROUPED.fullmatch(text):
             return int(re.sub(r"\D", "", text))
+        if re.fullmatch(r"\d+\.0*", text):  # "26.0", as 26.0 is accepted
+            return int(text.split(".")[0])
         return Feedback(False, f'{what} is a whole number, like 1234567 or "1,234,567" (commas, spaces or '
                                f"underscores between the thousands are fine); you gave {answer!r}.")  # fmt: skip
     if isinstance(answer, np.generic) or (isinstance(answer, torch.Tensor) and answer.numel() == 1):
@@ -130,6 +141,7 @@ def read_answer(answer: Any, what: str, show_answer: bool = False) -> int | Feed
     >>> read_answer(None, "An output size").correct is None
     True
     """
+    show_answer = flag(show_answer, "show_answer")
     value = whole_number(answer, what)
     if value is None and not show_answer:
         return Feedback(None, NO_ANSWER)
@@ -167,13 +179,20 @@ def read_number(answer: Any, what: str, like: str) -> float | Feedback | None:
 
 
 def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
-    """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list or a ``torch.Size``.
+    """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list, a tuple or a ``torch.Size``.
+
+    Whole floats (``30.0``), NumPy integers and a 1-D tensor count too. Anything else, such as a
+    single number, words or ``30.5``, gets a ``ValueError`` that says how to write a shape.
 
     Examples
     --------
     >>> from ainotes.feedback import parse_shape
-    >>> parse_shape("torch.Size([1, 16, 30, 30])")
-    (1, 16, 30, 30)
+    >>> parse_shape("torch.Size([1, 16, 30, 30])"), parse_shape([1, 16, 30.0, 30])
+    ((1, 16, 30, 30), (1, 16, 30, 30))
+    >>> parse_shape(30)
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not read a shape from 30: a shape has one whole number per dimension, like (1, 16, 30, 30) or "1, 16, 30, 30", not a single number.
     """
     if isinstance(text, str):
         cleaned = text.replace("torch.Size", "")
@@ -182,7 +201,32 @@ def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
                 f"Could not read a shape from {text!r}: write numbers separated by commas, like 1, 16, 30, 30."
             )
         return tuple(int(n) for n in re.findall(r"\d+", cleaned))
-    return tuple(int(n) for n in text)
+    form = 'like (1, 16, 30, 30) or "1, 16, 30, 30"'
+    if isinstance(text, (torch.Tensor, np.ndarray)) and text.ndim > 1:
+        raise ValueError(f"Could not read a shape from an array of shape {tuple(text.shape)}: give the whole "
+                         f"numbers of the shape, {form}.")  # fmt: skip
+    if isinstance(text, (torch.Tensor, np.ndarray)) and text.ndim == 1:
+        sizes = text.tolist()
+    elif isinstance(text, (numbers.Number, np.generic, torch.Tensor)) and getattr(text, "ndim", 0) == 0:
+        raise ValueError(f"Could not read a shape from {text!r}: a shape has one whole number per dimension, "
+                         f"{form}, not a single number.")  # fmt: skip
+    elif isinstance(text, Sequence):
+        sizes = list(text)
+    else:
+        raise ValueError(f"Could not read a shape from {text!r}: give the whole numbers of the shape, {form}.")
+    result = []
+    for n in sizes:
+        if isinstance(n, str) and re.fullmatch(r"\s*\d+\s*", n):
+            n = int(n)
+        if isinstance(n, np.generic):
+            n = n.item()
+        if isinstance(n, float) and n.is_integer():
+            n = int(n)
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise ValueError(f"Could not read a shape from {text!r}: {n!r} is not a whole number; give the whole "
+                             f"numbers of the shape, {form}.")  # fmt: skip
+        result.append(n)
+    return tuple(result)
 
 
 def parse_numbers(value: Any) -> tuple[float, ...]:
@@ -204,20 +248,25 @@ def parse_numbers(value: Any) -> tuple[float, ...]:
         text = re.sub(r"^tensor\((.*)\)$", r"\1", text, flags=re.DOTALL).strip().strip("()[]")
         if ";" in text:  # decimal commas: "0,66; 0,24; 0,10"
             text = text.replace(",", ".").replace(";", ",")
-        value = [float(p) for p in re.split(r"[,\s]+", text) if p]  # ValueError for words
+        try:
+            value = [float(p) for p in re.split(r"[,\s]+", text) if p]
+        except ValueError:  # words
+            raise ValueError(
+                f"Could not read numbers from {value!r}: write numbers separated by commas, like 0.66, 0.24, 0.10."
+            ) from None
     elif isinstance(value, (torch.Tensor, np.ndarray)):
         if value.ndim > 1:
-            raise ValueError("nested")
+            raise ValueError(f"Could not read numbers from an array of shape {tuple(value.shape)}: give a flat list.")
         value = value.detach().cpu().tolist() if isinstance(value, torch.Tensor) else value.tolist()
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, Sequence) or not value:
-        raise ValueError("not numbers")
-    if any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in value):
-        raise ValueError("not numbers")
+    if (not isinstance(value, Sequence) or not value
+            or any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in value)):  # fmt: skip
+        raise ValueError(f"Could not read numbers from {value!r}: give a number or a flat list of numbers, like "
+                         "0.66, 0.24, 0.10.")  # fmt: skip
     result = tuple(float(v) for v in value)
     if not all(math.isfinite(v) for v in result):
-        raise ValueError("not finite")
+        raise ValueError(f"Could not read numbers from {value!r}: give finite numbers, no inf or nan.")
     return result
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from torch import nn
 
+from ainotes.arguments import flag, module, nonempty, whole
 from ainotes.conv import LayerGeometry, conv_output_size, padding_amount
 
 __all__ = [
@@ -77,7 +78,7 @@ def output_size_hint(value: int, size: int, kernel_size: int, stride: int = 1, p
     ... )  # the right answer
     ''
     """
-    expected = conv_output_size(size, kernel_size, stride, padding, dilation)
+    value, expected = whole(value, "value"), conv_output_size(size, kernel_size, stride, padding, dilation)
     span = dilation * (kernel_size - 1)
     total = span if padding == "same" else 2 * padding_amount(padding, kernel_size, dilation)
     kind = f"`padding={padding!r}` adds" if isinstance(padding, str) else "Padding adds"
@@ -112,6 +113,7 @@ def receptive_field_hint(value: int, geometry: Sequence[LayerGeometry]) -> str:
     >>> receptive_field_hint(8, receptive_field(layers))[:52]
     'You added up the kernels but left out the jump: afte'
     """
+    geometry = nonempty(geometry, "geometry", example="receptive_field(layers)")
     expected = geometry[-1].receptive_field
     field, jump = 1, 1
     for g in geometry:
@@ -139,6 +141,8 @@ def flatten_hint(value: int, channels: int, height: int, width: int) -> str:
     >>> flatten_hint(800, channels=32, height=2, width=2)
     '32 channels is right, but the maps are not 5×5: follow the height through every layer.'
     """
+    value, channels = whole(value, "value"), whole(channels, "channels", least=1)
+    height, width = whole(height, "height", least=1), whole(width, "width", least=1)
     expected = channels * height * width
     if value == expected or value <= 0:
         return ""
@@ -168,6 +172,7 @@ def parameter_hint(value: int, layer: nn.Module) -> str:
     >>> parameter_hint(800, nn.Conv2d(16, 32, kernel_size=5))
     'Each filter spans all the input channels: it has in_channels × kH × kW weights, not kH × kW.'
     """
+    layer = module(layer, "layer", example="nn.Conv2d(16, 32, kernel_size=5)")
     expected = sum(p.numel() for p in layer.parameters())
     unit = "output channel" if isinstance(layer, nn.modules.conv._ConvNd) else "output feature"
     bias = getattr(layer, "bias", None)
@@ -196,6 +201,7 @@ def generic_parameter_hint(layer: nn.Module) -> str:
     >>> generic_parameter_hint(nn.Linear(4, 2))
     'Count the weights, out_features × in_features, then add one bias per output feature.'
     """
+    layer = module(layer, "layer", example="nn.Linear(4, 2)")
     has_bias = isinstance(getattr(layer, "bias", None), nn.Parameter)
     if isinstance(layer, nn.modules.conv._ConvNd):
         weights, unit = "out_channels × in_channels × kH × kW", "output channel"
@@ -223,6 +229,7 @@ def shape_hint(given: Sequence[int], expected: Sequence[int], input_shape: Seque
     >>> shape_hint((1, 3, 30, 30), (1, 16, 30, 30), (1, 3, 32, 32), nn.Conv2d(3, 16, 3))
     "The number of channels out is the layer's `out_channels`, whatever comes in."
     """
+    layer = module(layer, "layer", example="nn.Conv2d(3, 16, 3)")
     names = {4: "batch, channels, height, width", 3: "channels, height, width", 2: "batch, features"}
     if len(given) != len(expected):
         return f"The output has {len(expected)} dimensions" + (f": {names[len(expected)]}." if len(expected) in names
@@ -267,6 +274,8 @@ def batch_count_hint(value: int, n_images: int, batch_size: int, drop_last: bool
     >>> batch_count_hint(15, n_images=1000, batch_size=64)[:40]
     'The leftover images make one more, small'
     """
+    n_images, batch_size = whole(n_images, "n_images", least=1), whole(batch_size, "batch_size", least=1)
+    drop_last = flag(drop_last, "drop_last")
     expected = n_images // batch_size if drop_last else -(-n_images // batch_size)
     candidates = [
         (-(-n_images // batch_size) if drop_last else n_images // batch_size,
@@ -288,6 +297,7 @@ def last_batch_hint(value: int, n_images: int, batch_size: int) -> str:
     >>> last_batch_hint(0, n_images=1000, batch_size=100)[:48]
     'No images are left over, but that does not make '
     """
+    n_images, batch_size = whole(n_images, "n_images", least=1), whole(batch_size, "batch_size", least=1)
     remainder = n_images % batch_size
     expected = remainder or batch_size
     if value == 0 and remainder == 0:

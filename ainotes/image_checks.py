@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
+from ainotes._questions import question_shape
+from ainotes.arguments import flag, whole
 from ainotes.feedback import (
     Feedback,
     answer_shown,
@@ -25,6 +28,7 @@ from ainotes.feedback import (
     parse_numbers,
     parse_shape,
     question_key,
+    read_number,
 )
 from ainotes.image_hints import (
     GENERIC_MEAN_STD,
@@ -54,13 +58,7 @@ _UNNORMALIZE_WORKED = ("undoing Normalize, which computed (x − mean) / std per
 
 
 def _shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
-        raise TypeError(f"{name} must be a sequence of whole numbers, like (64, 3, 32, 32); got {shape!r}.")
-    if any(isinstance(n, bool) or not isinstance(n, numbers.Integral) for n in shape):
-        raise TypeError(f"{name}={shape!r} must hold whole numbers only, like (64, 3, 32, 32).")
-    if not shape or any(n < 1 for n in shape):
-        raise ValueError(f"{name}={tuple(shape)!r} is not a shape: give one or more sizes of at least 1.")
-    return tuple(int(n) for n in shape)
+    return question_shape(shape, name, example="(64, 3, 32, 32)")
 
 
 def _g(value: float) -> str:
@@ -84,7 +82,7 @@ def check_permute_shape(answer: str | Sequence[int] | torch.Size | None, shape: 
     >>> check_permute_shape("64, 32, 32, 3", shape=(64, 3, 32, 32), dims=(0, 2, 3, 1))
     ✓ Right. `.permute(0, 2, 3, 1)` turns [64, 3, 32, 32] into [64, 32, 32, 3]: position 0 gets old dim 0 (64), position 1 gets old dim 2 (32), position 2 gets old dim 3 (32), position 3 gets old dim 1 (3).
     """
-    shape = _shape(shape)
+    shape, show_answer = _shape(shape), flag(show_answer, "show_answer")
     n = len(shape)
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence) or any(
             isinstance(d, bool) or not isinstance(d, numbers.Integral) for d in dims):  # fmt: skip
@@ -100,9 +98,8 @@ def check_permute_shape(answer: str | Sequence[int] | torch.Size | None, shape: 
         return not_answered(show_answer, f"{steps}, so {shown}.")
     try:
         given = parse_shape(answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"Could not read a shape from {answer!r}: write numbers separated by commas, like "
-                               "1, 16, 30, 30.")  # fmt: skip
+    except ValueError as exc:
+        return Feedback(False, str(exc))
     hint = permute_hint(given, shape, order) if given != expected else ""
     call = f"`.permute({', '.join(str(int(d)) for d in dims)})`"
     return judge("check_permute_shape", question_key(shape, order), correct=given == expected,
@@ -138,7 +135,10 @@ def check_normalized_pixel(answer: float | Sequence[float] | None, pixel: float,
     if isinstance(pixel, bool) or not isinstance(pixel, numbers.Real):
         raise TypeError(f"pixel must be a number in [0, 1], like 0.0 for black; got {pixel!r}.")
     if not 0 <= pixel <= 1:
-        raise ValueError(f"pixel={pixel!r} is not in [0, 1]: after ToTensor() pixels go from 0 (black) to 1 (white).")
+        scale = f"; for a 0-255 value give {pixel:g} / 255 = {pixel / 255:.4g}" if 1 < pixel <= 255 else ""
+        raise ValueError(f"pixel={pixel!r} is not in [0, 1]: after ToTensor() pixels go from 0 (black) to 1 "
+                         f"(white){scale}.")  # fmt: skip
+    show_answer = flag(show_answer, "show_answer")
     mean, std = _channel_values(mean, "mean"), _channel_values(std, "std")
     if len(mean) != len(std):
         raise ValueError(f"mean has {len(mean)} values but std has {len(std)}: give one of each per channel.")
@@ -183,11 +183,17 @@ def check_memory(answer: float | None, shape: Sequence[int], dtype: torch.dtype 
     >>> check_memory(614.4, shape=(50_000, 3, 32, 32))
     ✓ Right. 50,000 × 3 × 32 × 32 = 153,600,000 values × 4 bytes (float32) = 614,400,000 bytes = 614.4 MB.
     """
-    shape = _shape(shape)
+    shape, show_answer = _shape(shape), flag(show_answer, "show_answer")
     if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be a torch dtype, like torch.float32; got {dtype!r}.")
+        named = isinstance(dtype, str) and isinstance(getattr(torch, dtype, None), torch.dtype)
+        raise TypeError(f"dtype must be a torch dtype, like torch.float32; got {dtype!r}"
+                        f"{f' (write torch.{dtype})' if named else ''}.")  # fmt: skip
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be one of {', '.join(map(repr, UNITS))}; got {unit!r} ({type(unit).__name__}).")
     if unit not in UNITS:
-        raise ValueError(f"unit={unit!r} is not one of {', '.join(map(repr, UNITS))}.")
+        close = {u.lower(): u for u in UNITS}.get(unit.lower())
+        raise ValueError(f"unit={unit!r} is not one of {', '.join(map(repr, UNITS))}"
+                         f"{f' (did you mean {close!r}?)' if close else ''}.")  # fmt: skip
     per = torch.empty((), dtype=dtype).element_size()
     values = math.prod(shape)
     total, expected = values * per, values * per / UNITS[unit]
@@ -200,14 +206,27 @@ def check_memory(answer: float | None, shape: Sequence[int], dtype: torch.dtype 
         working += f" (1 {unit} = {UNITS[unit]:,} bytes)" if unit.endswith("iB") else ""
     if answer is None:
         return not_answered(show_answer, f"{working}.")
-    if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.number)):
-        return Feedback(False, f"A memory size is a number (in {unit}); you gave {answer!r}.")
-    value = float(answer)
+    value = _memory_answer(answer, unit)
+    if isinstance(value, Feedback):
+        return value
     correct = abs(value - expected) <= 0.01 * expected
     hint = "" if correct else memory_hint(value, shape, dtype, unit)
     return judge("check_memory", question_key(shape, str(dtype), unit), correct=correct,
                  given=f"{round(value):,} {unit}" if value.is_integer() else f"{value:,} {unit}", right=f"{working}.", worked=f"{working}.", hint=hint,
                  generic_hint=GENERIC_MEMORY, show_answer=show_answer)  # fmt: skip
+
+
+def _memory_answer(answer: Any, unit: str) -> float | Feedback | None:
+    """The reader's memory size as a float: a number, or a string such as "614.4" or "614.4 MB" (in ``unit``)."""
+    if isinstance(answer, str):
+        written = re.fullmatch(r"\s*(.*?)\s*([kKMG]i?B|B)\s*", answer)
+        if written and written[2] != unit:
+            return Feedback(False, f"The question asks for the size in {unit}; you gave {answer!r}: convert it to "
+                                   f"{unit} and give the number.")  # fmt: skip
+        answer = written[1] if written else answer
+        if re.fullmatch(r"[1-9]\d{0,2}(,\d{3})+(\.\d+)?", answer.strip()):  # "614,400,000" (bytes)
+            answer = answer.replace(",", "")
+    return read_number(answer, f"A memory size in {unit}", '614.4 or "614.4"')
 
 
 def check_unnormalize(fn: Callable[..., Any], *, show_answer: bool = False) -> Feedback:
@@ -228,6 +247,7 @@ def check_unnormalize(fn: Callable[..., Any], *, show_answer: bool = False) -> F
     >>> check_unnormalize(unnormalize)
     ✓ Right. `unnormalize` undoes Normalize on 3 random images (3×4×5, 3×6×7, 3×5×2), each with its own mean and std, and leaves its input unchanged.
     """
+    show_answer = flag(show_answer, "show_answer")
     if not callable(fn):
         raise TypeError(f"check_unnormalize needs your function itself, not its result: write "
                         f"check_unnormalize(unnormalize) without parentheses after the name (got a "
@@ -334,8 +354,8 @@ def check_mean_std(answer: tuple[Any, Any] | None, data: Any, *, decimals: int =
     from ainotes.data import channel_stats
     from ainotes.data.stats import _check_batch, _has_pixel_arrays
 
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 1 <= decimals <= 8:
-        raise ValueError(f"decimals={decimals!r} is impossible: give a whole number from 1 to 8.")
+    decimals = whole(decimals, "decimals", least=1, most=8, example="decimals=4")
+    show_answer = flag(show_answer, "show_answer")
     if isinstance(data, torch.Tensor):
         _check_batch(data, "data")  # a batch [N, C, H, W]: single images and channels-last explained
         if not data.is_floating_point():

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from ainotes.arguments import choice
+
 __all__ = [
     "GENERIC_MEAN_STD",
     "GENERIC_MEMORY",
@@ -129,6 +131,9 @@ def memory_hint(value: float, shape: Sequence[int], dtype: torch.dtype, unit: st
     >>> memory_hint(153.6, (50_000, 3, 32, 32), torch.float32, "MB")[:35]
     'That counts values, not bytes: mult'
     """
+    unit = choice(unit, "unit", UNITS)
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch dtype, like torch.float32; got {dtype!r}.")
     per = torch.empty((), dtype=dtype).element_size()
     values = 1
     for size in shape:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes.arguments import real, whole
+from ainotes.arguments import flag, real, whole
 from ainotes.feedback import Feedback, judge, not_answered, parse_numbers, question_key, read_number
 
 __all__ = ["check_batchnorm_counts", "check_batchnorm_output", "check_running_mean"]
@@ -114,6 +114,7 @@ def check_batchnorm_counts(answer: Sequence[int] | str | None, num_features: int
     ✓ Right. `nn.BatchNorm2d(64)` learns weight (gamma) 64 + bias (beta) 64 = 128 parameters. Its buffers are running_mean 64 + running_var 64 + num_batches_tracked 1 = 129 values: they are saved in the state_dict and moved by `.to()`, but the optimiser never sees them.
     """
     c = whole(num_features, "num_features", least=1, example="num_features=64")
+    show_answer = flag(show_answer, "show_answer")
     layer = nn.BatchNorm2d(c)
     expected = (sum(p.numel() for p in layer.parameters()), sum(b.numel() for b in layer.buffers()))
     learned = " + ".join(f"{_LABELS.get(n, n)} {p.numel()}" for n, p in layer.named_parameters())
@@ -222,7 +223,7 @@ def check_running_mean(answer: float | str | None, batch_means: Sequence[float],
     m = real(momentum, "momentum", example="momentum=0.1")
     if not 0 < m <= 1:
         raise ValueError(f"momentum={momentum!r} is impossible: give a number in (0, 1], e.g. momentum=0.1.")
-    first = real(start, "start", example="start=0.0")
+    first, show_answer = real(start, "start", example="start=0.0"), flag(show_answer, "show_answer")
     steps, running = [], first
     for mean in means:
         new = (1 - m) * running + m * mean
@@ -316,7 +317,7 @@ def check_batchnorm_output(answer: Sequence[float] | str | None, values: Sequenc
         raise ValueError(f"values={values!r} has {len(xs)} value{'s' * (len(xs) != 1)}: batch normalisation in training mode needs more than one "
                          "value per channel (PyTorch raises 'Expected more than 1 value per channel when training'), "
                          f"since a single value's variance is 0. Give at least 2, {example}.")  # fmt: skip
-    e = real(eps, "eps", positive=True, example="eps=1e-5")
+    e, show_answer = real(eps, "eps", positive=True, example="eps=1e-5"), flag(show_answer, "show_answer")
     layer = nn.BatchNorm1d(1, eps=e).double().train()
     with torch.no_grad():
         expected = layer(torch.tensor(xs, dtype=torch.float64).view(-1, 1)).view(-1).tolist()

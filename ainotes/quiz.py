@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import ipywidgets as w
 from torch import nn
 
+from ainotes._questions import question_shape
 from ainotes._signatures import init_signature
+from ainotes.arguments import nonempty
 from ainotes.exercises import output_shape, parse_shape
 from ainotes.feedback import Feedback, answer_shown, staged
 from ainotes.hints import shape_hint
@@ -56,13 +58,14 @@ def _question(number: int, question: object) -> _Question:
         raise ValueError(f"Question {number}: expected (input_shape, layer) or (input_shape, layer, label), "
                          f"got {question!r}.")  # fmt: skip
     shape, layer, label = (*question, None)[:3]
+    if isinstance(shape, nn.Module) and not isinstance(layer, nn.Module):
+        raise TypeError(f"Question {number}: give (input_shape, layer) in that order; got the layer first.")
     if label is not None and not isinstance(label, str):
         raise TypeError(f"Question {number}: the label must be a string, got {type(label).__name__}.")
     try:
-        expected = output_shape(layer, shape)
+        expected, shape = output_shape(layer, shape), question_shape(shape, "input_shape")
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"Question {number}: {exc}") from None
-    shape = tuple(shape)
     what = html.escape(label) if label else f"<code>{html.escape(repr(layer))}</code>"
     name = label or f"`{layer}`"
     return _Question(shape, layer, expected,
@@ -96,8 +99,12 @@ class ShapeQuiz(w.VBox):
     TRY_AGAIN = "Try again, or press Show answer."
 
     def __init__(self, questions: Sequence[tuple]) -> None:
-        if not questions:
-            raise ValueError("Give at least one (input shape, layer) question.")
+        example = "[((1, 3, 32, 32), nn.Conv2d(3, 16, 3))]"
+        if isinstance(questions, tuple) and len(questions) in (2, 3) and any(
+                isinstance(part, nn.Module) for part in questions[:2]):  # fmt: skip
+            raise TypeError(f"questions must be a list of questions; for a single one write [(input_shape, layer)], "
+                            f"e.g. {example}.")  # fmt: skip
+        questions = nonempty(questions, "questions", example=example)
         self._questions = [_question(n, q) for n, q in enumerate(questions, 1)]
         self.questions = [(q.input_shape, q.layer) for q in self._questions]
         self.index, self.right, self.revealed = 0, set(), set()
@@ -132,9 +139,12 @@ class ShapeQuiz(w.VBox):
         >>> len(quiz.questions), quiz._questions[1].expected
         (3, (1, 8, 13, 13))
         """
+        if isinstance(model, type):
+            raise TypeError(f"ShapeQuiz.walk needs an nn.Sequential model, got the class {model.__name__}: create "
+                            "the model, e.g. nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU()).")  # fmt: skip
         if not isinstance(model, nn.Sequential):
             raise TypeError(f"ShapeQuiz.walk needs an nn.Sequential model, got {type(model).__name__}.")
-        shapes = [tuple(input_shape)]
+        shapes = [question_shape(input_shape, "input_shape")]
         for i, layer in enumerate(model):
             try:
                 shapes.append(output_shape(layer, shapes[-1]))

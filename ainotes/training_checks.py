@@ -14,7 +14,7 @@ import math
 
 from torch import nn
 
-from ainotes.arguments import whole
+from ainotes.arguments import flag, module, whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer, read_number
 from ainotes.hints import _matching
 from ainotes.train.one_cycle import one_cycle_curves
@@ -183,6 +183,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
     >>> check_one_cycle_lr("0.0036", 100, max_lr=0.01, total_steps=860)
     ✓ Right. Step 100 is in the warm-up, up to step 257 (pct_start × total_steps − 1 = 0.3 × 860 − 1), where the learning rate rises along half a cosine from max_lr / div_factor = 0.01 / 25 = 0.0004 to max_lr = 0.01: t = 100 / 257 = 0.3891 of the warm-up is done, so lr = 0.0004 + (0.01 − 0.0004) × (1 − cos(π × 0.3891)) / 2 = 0.00356. OneCycleLR itself gives 0.00356137 (steps count from 0: step 0 is the first batch).
     """
+    show_answer = flag(show_answer, "show_answer")
     s = _schedule(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy)
     step = whole(step, "step", example="step=100")
     if not 0 <= step <= s["last"]:
@@ -273,6 +274,8 @@ def check_hook_count(answer: int | str | None, model: nn.Module, *, show_answer:
     >>> check_hook_count(2, model)
     ✓ Right. The forward hooks per module are: 0 (Conv2d) 2; in all 2. Each `register_forward_hook` call adds one hook, even on a module that already has one, and each stays until its handle's `remove()`.
     """
+    if isinstance(model, type):
+        module(model, "model", example="simple_cnn()")  # raises: a class, not a model
     if not isinstance(model, nn.Module):
         raise TypeError(
             f"model must be a torch.nn.Module (the model whose hooks to count), got {type(model).__name__}."

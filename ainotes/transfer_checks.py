@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ainotes.arguments import whole
+from ainotes.arguments import flag, whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer
 from ainotes.hints import _matching
 from ainotes.models.resnet import SOURCE_CLASSES, SmallResNet
@@ -72,6 +72,7 @@ def check_head_parameters(answer: int | str | None, in_features: int = 128, clas
     >>> check_head_parameters(387)
     ✓ Right. `nn.Linear(128, 3)` has 128 × 3 = 384 weights + 3 biases = 387 parameters: a weight for each (input, output) pair and a bias for each output, one output per class of the new task.
     """
+    show_answer = flag(show_answer, "show_answer")
     n_in = whole(in_features, "in_features", least=1, example="in_features=128")
     c = whole(classes, "classes", least=1, example="classes=3")
     with torch.random.fork_rng(devices=[]):  # initialising the layer draws random numbers: not the reader's
@@ -164,7 +165,7 @@ def check_trainable_parameters(answer: int | str | None, unfrozen: Sequence[str]
     >>> check_trainable_parameters("387", unfrozen=("fc",))
     ✓ Right. Only the unfrozen parts train: fc: 387 (weight 384, bias 3) = 387 trainable parameters, of the model's 307,923; the other 307,536 stay frozen. `requires_grad_(True)` unfreezes every parameter of a part, its batch norms' weights and biases and any 1×1 `downsample` shortcut included.
     """
-    c = whole(classes, "classes", least=1, example="classes=3")
+    c, show_answer = whole(classes, "classes", least=1, example="classes=3"), flag(show_answer, "show_answer")
     with torch.random.fork_rng(devices=[]):  # the reader's random state untouched
         model = SmallResNet(c)
     names = _unfrozen(unfrozen, [name for name, _ in model.named_children()])
@@ -262,6 +263,7 @@ def check_bn_buffers_changed(answer: int | str | None, *, show_answer: bool = Fa
     >>> check_bn_buffers_changed("36")
     ✓ Right. SmallResNet has 12 BatchNorm2d layers (1 in the stem, 8 in the residual blocks, 3 in the downsample shortcuts). In training mode every forward pass updates 3 buffers of each (running_mean, running_var and num_batches_tracked), so 12 × 3 = 36 of the state_dict's 74 tensors change. The 38 parameter tensors do not: freezing and `torch.no_grad()` stop gradients (and no optimiser step runs), not the running statistics batch norm keeps in training mode. To keep a frozen backbone's statistics, put it in eval mode: `model.eval()`, or `.eval()` on the frozen parts after `model.train()`.
     """
+    show_answer = flag(show_answer, "show_answer")
     run = _one_frozen_batch()
     norms, changed, buffers = run["norms"], run["changed"], run["buffers"]
     stem = sum("." not in name for name in norms)

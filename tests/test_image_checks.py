@@ -134,7 +134,9 @@ def test_answers_that_cannot_be_read_do_not_count_as_attempts():
     for answer in ("abc", [[1, 2, 3]], [1, "x", 3]):
         message = check_normalized_pixel(answer, **BLACK).message
         assert message.startswith("Could not read") and "give one number per channel (3 numbers), e.g." in message
-    assert check_memory("614.4 MB", (10, 10)).message == "A memory size is a number (in MB); you gave '614.4 MB'."
+    lots = check_memory("lots", (10, 10)).message
+    assert lots == "A memory size in MB is one number, like 614.4 or \"614.4\"; you gave 'lots'."
+    assert check_memory("0.4 MiB", (10, 10)).message.startswith("The question asks for the size in MB")
     assert "Could not read a shape from 64" in check_permute_shape(64, (64, 3), (1, 0)).message
     assert "give (mean, std), each one number per channel (1 number), e.g. (0.12, 0.21)" in (
         check_mean_std(0.13, TINY).message
@@ -233,7 +235,7 @@ def test_check_unnormalize_show_answer_and_right_after_wrong():
     (lambda: check_memory(None, (10, 10), unit="mb"), ValueError, "unit='mb' is not one of 'B', 'kB', 'MB'"),
     (lambda: check_memory(None, 100), TypeError, "shape must be a sequence of whole numbers"),
     (lambda: check_unnormalize(None), TypeError, "check_unnormalize needs your function itself"),
-    (lambda: check_mean_std(None, TINY, decimals=0), ValueError, "decimals=0 is impossible"),
+    (lambda: check_mean_std(None, TINY, decimals=0), ValueError, "decimals=0 is too small"),
     (lambda: check_mean_std(None, TINY * 255), ValueError, "should hold pixels in [0, 1]"),
     (lambda: check_mean_std(None, (TINY * 255).byte()), TypeError, "give float pixels in [0, 1]"),
     (lambda: check_mean_std(None, TINY[0]), ValueError, "data has shape (1, 2, 2): a single image [C, H, W]. "
