@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+import numpy as np
 import torch
+
+from ainotes.arguments import flag
 
 __all__ = ["DEVICE_ENV", "get_device"]
 
@@ -12,6 +16,7 @@ __all__ = ["DEVICE_ENV", "get_device"]
 DEVICE_ENV = "AINOTES_DEVICE"
 
 _KINDS = ("cpu", "cuda", "mps")
+_FROM_ENV = f" (it comes from the environment variable {DEVICE_ENV}: correct or unset it)"
 
 
 def _mps_available() -> bool:
@@ -19,18 +24,39 @@ def _mps_available() -> bool:
     return bool(mps is not None and mps.is_available())
 
 
-def _parse(name: str) -> torch.device:
-    text = name.strip().lower()
-    kind = text.split(":", 1)[0]
+def _parse(value: Any, arg: str) -> torch.device:
+    """``value`` (a name, a ``torch.device`` or a GPU index) as a ``torch.device``; ``arg`` names it in errors."""
+    if isinstance(value, torch.device):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        if value < 0:
+            raise ValueError(
+                f"{arg}={value} is not a GPU index: GPUs are numbered from 0, e.g. {arg}=0 or {arg}='cuda'."
+            )
+        return torch.device("cuda", int(value))
+    if not isinstance(value, str):
+        raise TypeError(f"{arg} must be a device name such as 'cpu' or 'cuda', a torch.device or a GPU index; got "
+                        f"{value!r} ({type(value).__name__}).")  # fmt: skip
+    text = value.strip().lower()
+    kind, _, index = text.partition(":")
+    hint = " (for a GPU, write 'cuda')" if kind in ("gpu", "nvidia", "cuda0") else ""
     if kind not in _KINDS:
-        raise ValueError(
-            f"Unknown device name {name!r}. Use one of 'cpu', 'cuda', 'cuda:N' or 'mps' "
-            f"(check the {DEVICE_ENV} environment variable if you did not pass it yourself)."
-        )
-    try:
-        return torch.device(text)
-    except RuntimeError as exc:  # e.g. 'cuda:x'
-        raise ValueError(f"Invalid device name {name!r}: {exc}") from None
+        raise ValueError(f"{arg}={value!r} is not a known device name: use one of 'cpu', 'cuda', 'cuda:N' or 'mps'"
+                         f"{hint}{_FROM_ENV if arg == DEVICE_ENV else ''}.")  # fmt: skip
+    if index and not index.isdigit():
+        raise ValueError(f"{arg}={value!r} is not a known device name: the number after '{kind}:' must be a whole "
+                         f"number from 0, e.g. 'cuda:0'{_FROM_ENV if arg == DEVICE_ENV else ''}.")  # fmt: skip
+    return torch.device(text)
+
+
+def _device(value: Any, arg: str = "device") -> torch.device:
+    """``value`` as an available ``torch.device``, with a clear error naming ``arg`` otherwise.
+
+    Used by :func:`get_device` and by the ``device=`` argument of :mod:`ainotes.train`.
+    """
+    device = _parse(value, arg)
+    _check_available(device)
+    return device
 
 
 def _check_available(device: torch.device) -> None:
@@ -61,14 +87,15 @@ def _describe(device: torch.device) -> str:
     return f"CPU ({torch.get_num_threads()} threads)"
 
 
-def get_device(name: str | None = None, *, verbose: bool = True) -> torch.device:
+def get_device(name: str | torch.device | int | None = None, *, verbose: bool = True) -> torch.device:
     """Pick the device to compute on: CUDA, then Apple MPS, then the CPU.
 
     Parameters
     ----------
-    name : str, optional
-        Force a device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``). When omitted, the
-        environment variable ``AINOTES_DEVICE`` is used if set, else the fastest available device.
+    name : str, torch.device or int, optional
+        Force a device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, a ``torch.device``, or
+        the index of a CUDA GPU: ``0`` is ``"cuda:0"``). When omitted, the environment variable
+        ``AINOTES_DEVICE`` is used if set, else the fastest available device.
     verbose : bool, default True
         Print one line saying which device was chosen and why.
 
@@ -78,6 +105,8 @@ def get_device(name: str | None = None, *, verbose: bool = True) -> torch.device
 
     Raises
     ------
+    TypeError
+        ``name`` is neither a string, a ``torch.device`` nor a whole number.
     ValueError
         The name is not a device PyTorch knows.
     RuntimeError
@@ -88,13 +117,17 @@ def get_device(name: str | None = None, *, verbose: bool = True) -> torch.device
     >>> from ainotes.device import get_device
     >>> get_device("cpu", verbose=False)
     device(type='cpu')
+    >>> get_device("gpu", verbose=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: name='gpu' is not a known device name: use one of 'cpu', 'cuda', 'cuda:N' or 'mps' (for a GPU, write 'cuda').
     """
-    source = "asked for"
+    flag(verbose, "verbose")
+    source, arg = "asked for", "name"
     if name is None and os.environ.get(DEVICE_ENV):
-        name, source = os.environ[DEVICE_ENV], f"set by {DEVICE_ENV}"
+        name, source, arg = os.environ[DEVICE_ENV], f"set by {DEVICE_ENV}", DEVICE_ENV
     if name is not None:
-        device = _parse(name)
-        _check_available(device)
+        device = _device(name, arg)
     else:
         source = "the fastest available"
         if torch.cuda.is_available():

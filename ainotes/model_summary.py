@@ -6,13 +6,18 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
+import inspect
 import io
+import numbers
 import re
 from typing import Any
 
 import torch
 from torch import nn
+
+from ainotes.arguments import module
 
 __all__ = ["readable_units", "summary"]
 
@@ -32,11 +37,17 @@ def summary(model: nn.Module, input_size: tuple[int, ...], **kwargs: Any) -> Any
     >>> text = str(summary(nn.Sequential(nn.Conv2d(1, 8, 3), nn.Flatten()), (1, 1, 28, 28)))
     >>> [line for line in text.splitlines() if "mult-adds" in line]
     ['Total mult-adds (millions): 0.05']
+    >>> summary(nn.Conv2d(1, 8, 3), (1, 28, 28))
+    Traceback (most recent call last):
+    ...
+    ValueError: input_size=(1, 28, 28) has 3 dimensions, but the model starts with nn.Conv2d: give (batch, channels, height, width), e.g. (1, 1, 28, 28).
     """
     import torchinfo
 
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"Expected a torch.nn.Module, got {type(model).__name__}.")
+    module(model, "model", example=f"{model.__name__}(...)" if isinstance(model, type) else "nn.Sequential(...)")
+    _check_options(kwargs, torchinfo.summary, model)
+    if input_size is not None or "input_data" not in kwargs:
+        _check_input_size(input_size, model)
     device = _model_device(model)
     options = dict(col_names=("output_size", "num_params"), depth=3, verbose=0, device=device,
                    row_settings=("var_names",))  # fmt: skip
@@ -76,6 +87,9 @@ def readable_units(text: str) -> str:
     'Total mult-adds (millions): 2.66\\nTotal params (billions): 1.20'
     """
 
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}: e.g. readable_units(str(stats)).")
+
     def words(match: re.Match) -> str:
         unit = _UNIT_NAMES.get(match[2], match[2])
         return f"{match[1]} ({_UNIT_WORDS[unit]}):" if unit in _UNIT_WORDS else match[0]
@@ -91,6 +105,51 @@ def _readable_summary_class(base: type) -> type:
         return readable_units(base.__repr__(self))
 
     return type(base.__name__, (base,), {"__repr__": __repr__, "__str__": __repr__, "__module__": __name__})
+
+
+def _check_input_size(input_size: Any, model: nn.Module) -> None:
+    """``input_size``: a tuple of positive whole numbers (or a list of them, one per input of the model)."""
+    example = "e.g. (1, 1, 28, 28)"
+    if isinstance(input_size, torch.Tensor):
+        raise TypeError("input_size must be a shape, not a tensor: give input_size=tuple(x.shape), or the tensor "
+                        "itself as input_data=x.")  # fmt: skip
+    if not isinstance(input_size, (tuple, list)) or not input_size:
+        raise TypeError(f"input_size must be a tuple of whole numbers including the batch dimension, {example}; got "
+                        f"{input_size!r} ({type(input_size).__name__}).")  # fmt: skip
+    if all(isinstance(size, (tuple, list)) for size in input_size):  # one size per input of the model
+        for size in input_size:
+            _check_input_size(size, nn.Identity())
+        return
+    for size in input_size:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+            raise TypeError(f"input_size={input_size!r} must hold whole numbers, got {size!r} "
+                            f"({type(size).__name__}): {example}.")  # fmt: skip
+        if size < 1:
+            raise ValueError(f"input_size={input_size!r} holds the size {size}: every size must be at least 1, "
+                             f"{example}.")  # fmt: skip
+    first = _first_layer(model)
+    if isinstance(first, nn.Conv2d) and len(input_size) != 4:
+        raise ValueError(f"input_size={tuple(input_size)} has {len(input_size)} dimensions, but the model starts with "
+                         f"nn.Conv2d: give (batch, channels, height, width), e.g. (1, {first.in_channels}, 28, 28).")  # fmt: skip
+
+
+def _check_options(options: dict[str, Any], function: Any, model: nn.Module) -> None:
+    """Refuse an option neither ``function`` nor ``model.forward`` takes (torchinfo passes the others to forward)."""
+    known = [name for name in inspect.signature(function).parameters if name not in ("model", "input_size", "kwargs")]
+    forward = inspect.signature(model.forward).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in forward.values()):
+        return
+    for name in options:
+        if name not in known and name not in forward:
+            close = difflib.get_close_matches(name, known, n=1)
+            guess = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"summary got the option {name}=, which neither torchinfo.summary nor the model's forward() "
+                            f"takes{guess}.")  # fmt: skip
+
+
+def _first_layer(model: nn.Module) -> nn.Module | None:
+    """The first module without sub-modules, in the order they were created: usually the first layer."""
+    return next((m for m in model.modules() if next(m.children(), None) is None), None)
 
 
 def _root_cause(exc: BaseException) -> str:

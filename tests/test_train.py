@@ -182,14 +182,14 @@ def test_mismatched_inputs_and_labels():
         fit(nn.Linear(2, 2), (torch.randn(100, 2), torch.zeros(99, dtype=torch.long)), progress=False)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epochs": 0}, "epochs must be a positive integer"),
-    ({"batch_size": 2.5}, "batch_size must be a positive integer"),
-    ({"lr": 0}, "lr must be positive"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"epochs": 0}, ValueError, "epochs=0 is too small: give at least 1"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be a whole number, got 2.5"),
+    ({"lr": 0}, ValueError, "lr=0 is impossible: give a positive number"),
 ])  # fmt: skip
-def test_bad_settings(kwargs, message):
+def test_bad_settings(kwargs, error, message):
     x, y = blobs(16)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         fit(nn.Linear(2, 2), (x, y), progress=False, **kwargs)
 
 
@@ -233,8 +233,8 @@ def test_seed_everything_repeats_and_validates():
     a = torch.randn(3)
     seed_everything(7)
     assert torch.equal(a, torch.randn(3))
-    for bad in (-1, 2**32, 1.5, "7"):
-        with pytest.raises(ValueError, match="seed"):
+    for bad, error in ((-1, ValueError), (2**32, ValueError), (1.5, TypeError), ("7", TypeError)):
+        with pytest.raises(error, match="seed"):
             seed_everything(bad)
 
 
@@ -413,20 +413,20 @@ def test_fit_sets_group_learning_rates_without_a_schedule():
 
 
 @pytest.mark.parametrize(
-    "lr, optimizer, message",
+    "lr, optimizer, error, message",
     [
-        ([1e-3, 1e-2], None, "needs an optimizer built with 2 parameter groups"),
-        ([1e-3, 1e-2], torch.optim.Adam, "needs an optimizer built with 2 parameter groups"),
-        ([1e-3], "one group", "got one with 2"),
-        ([1e-3, -1.0], "two groups", "must be positive"),
-        ("0.01", None, "must be positive"),
-        (0, None, "must be positive"),
+        ([1e-3, 1e-2], None, ValueError, "needs an optimizer built with 2 parameter groups"),
+        ([1e-3, 1e-2], torch.optim.Adam, ValueError, "needs an optimizer built with 2 parameter groups"),
+        ([1e-3], "one group", ValueError, "got one with 2"),
+        ([1e-3, -1.0], "two groups", ValueError, r"lr\[1\]=-1.0 is impossible: give a positive number"),
+        ("0.01", None, TypeError, "lr must be a number, got '0.01'"),
+        (0, None, ValueError, "lr=0 is impossible: give a positive number"),
     ],
 )
-def test_fit_rejects_learning_rates_that_do_not_match_the_groups(lr, optimizer, message):
+def test_fit_rejects_learning_rates_that_do_not_match_the_groups(lr, optimizer, error, message):
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
     if isinstance(optimizer, str):
         optimizer = torch.optim.Adam([{"params": model[0].parameters()}, {"params": model[1].parameters()}])
     x, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         fit(model, (x, y), lr=lr, optimizer=optimizer, progress=False, verbose=False)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ainotes.model_summary import readable_units, summary
 from ainotes.train.basics import count_parameters, seed_everything
 from ainotes.train.history import Evaluation, History
-from ainotes.train.loop import evaluate, fit, predict
+from ainotes.train.loop import NonFiniteLossError, evaluate, fit, predict
 from ainotes.train.lr_range import LRRangeResult, lr_range_test, plot_lr_range
 from ainotes.train.one_cycle import one_cycle_curves
 
@@ -27,6 +27,7 @@ __all__ = [
     "Evaluation",
     "History",
     "LRRangeResult",
+    "NonFiniteLossError",
     "count_parameters",
     "evaluate",
     "fit",

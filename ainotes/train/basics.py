@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ainotes.arguments import flag, module, whole
+
 __all__ = ["count_parameters", "seed_everything"]
 
 
@@ -29,9 +31,12 @@ def seed_everything(seed: int = 0) -> int:
     >>> b = torch.rand(1)
     >>> bool(a == b)
     True
+    >>> seed_everything("42")
+    Traceback (most recent call last):
+    ...
+    TypeError: seed must be a whole number, got '42': e.g. seed=0.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}.")
+    seed = whole(seed, "seed", least=0, most=2**32 - 1, example="seed=0")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -50,6 +55,9 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     >>> count_parameters(nn.Linear(784, 10))  # 784 * 10 weights + 10 biases
     7850
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"Expected a torch.nn.Module, got {type(model).__name__}.")
+    if isinstance(model, (list, tuple)) or type(model).__name__ == "generator":
+        raise TypeError(f"model must be a torch.nn.Module: give the model itself, not its parameters (got a "
+                        f"{type(model).__name__}).")  # fmt: skip
+    module(model, "model", example="nn.Linear(784, 10)")
+    trainable_only = flag(trainable_only, "trainable_only")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import NamedTuple
+
+from ainotes.arguments import whole
 
 __all__ = ["Evaluation", "History"]
 
@@ -38,6 +40,13 @@ class History:
     lr: list[float] = field(default_factory=list)
     momentum: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+                raise TypeError(f"{f.name} must be a list of numbers (one per epoch, or per step for lr and momentum), "
+                                f"got {value!r} ({type(value).__name__}): e.g. {f.name}=[0.9, 0.5].")  # fmt: skip
+
     @property
     def epochs(self) -> int:
         """Number of epochs recorded."""
@@ -49,7 +58,17 @@ class History:
 
     def epoch_line(self, epoch: int, total: int | None = None) -> str:
         """One line summing up epoch ``epoch`` (0-based) of ``total`` (default: all recorded)."""
-        total = self.epochs if total is None else total
+        if not self.epochs:
+            raise ValueError("This History has no epochs recorded (train_loss is empty): there is no line to show.")
+        epoch = whole(epoch, "epoch", least=0, most=self.epochs - 1, example="epoch=0 for the first (0-based)")
+        total = self.epochs if total is None else whole(total, "total", least=epoch + 1, example=f"total={self.epochs}")
+        for name in ("train_acc", "epoch_seconds") + (("valid_acc",) if self.valid_loss else ()):
+            if len(getattr(self, name)) <= epoch:
+                raise ValueError(f"This History has {self.epochs} train_loss values but {len(getattr(self, name))} "
+                                 f"{name}: record one per epoch in each.")  # fmt: skip
+        if self.valid_loss and len(self.valid_loss) <= epoch:
+            raise ValueError(f"This History has {self.epochs} train_loss values but {len(self.valid_loss)} valid_loss: "
+                             "record one per epoch in each.")  # fmt: skip
         width = len(str(total))
         text = f"epoch {epoch + 1:>{width}}/{total} train loss {self.train_loss[epoch]:.3f} acc {self.train_acc[epoch]:.2%}"
         if self.valid_loss:

@@ -9,11 +9,49 @@ from typing import Any
 import torch
 from torch import nn
 
+from ainotes.arguments import flag, whole
+from ainotes.device import _device
 from ainotes.model_summary import _model_device
-from ainotes.train.batches import Data, _batches, _check_batch, _check_labels, _forward, _TensorBatches
+from ainotes.train.batches import (
+    Data,
+    _batches,
+    _check_batch,
+    _check_labels,
+    _check_output,
+    _first_loss,
+    _forward,
+    _is_classification,
+    _long_labels,
+    _TensorBatches,
+)
 from ainotes.train.history import Evaluation, History
+from ainotes.train.settings import _check_optimizer, _learning_rates, _loss_function, _make_optimizer, _model
 
-__all__ = ["evaluate", "fit", "predict"]
+__all__ = ["NonFiniteLossError", "evaluate", "fit", "predict"]
+
+# Steps between the checks that the training loss is finite on a GPU (each waits for it); on the CPU, every step.
+CHECK_EVERY = 32
+
+
+class NonFiniteLossError(ValueError):
+    """The training loss became ``nan`` or infinite: :func:`~ainotes.train.fit` stopped at that step.
+
+    Its message says at which epoch and step, and what usually causes it. The model's weights are
+    ruined by then: create the model again before the next try.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from ainotes.train import NonFiniteLossError, fit
+    >>> x, y = torch.randn(32, 2), torch.randint(0, 2, (32,))
+    >>> x[0, 0] = float("nan")  # one missing value in the data
+    >>> try:
+    ...     fit(nn.Linear(2, 2), (x, y), epochs=3, progress=False, verbose=False)
+    ... except NonFiniteLossError as error:
+    ...     print(error)
+    The training loss was nan at epoch 1, step 1 of 1, so training stopped. Usual causes: a learning rate too high (lr=0.001 there), unnormalised inputs (such as 0-255 pixels), nan in the data, or labels out of range.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -26,35 +64,30 @@ def _momentum(optimizer: torch.optim.Optimizer) -> float:
     return float(group.get("momentum", float("nan")))
 
 
-def _learning_rates(lr: Any, optimizer: Any) -> float | list[float]:
-    """``lr`` checked: one positive number, or one per parameter group of an optimizer."""
-    if isinstance(lr, (list, tuple)):
-        groups = optimizer.param_groups if isinstance(optimizer, torch.optim.Optimizer) else None
-        if groups is None or len(groups) != len(lr):
-            raise ValueError(
-                f"lr={list(lr)!r} gives {len(lr)} learning rates: that needs an optimizer built with "
-                f"{len(lr)} parameter groups, e.g. torch.optim.Adam([{{'params': model.fc.parameters()}}, "
-                f"{{'params': backbone_parameters}}]); got {'one with ' + str(len(groups)) if groups else 'none'}."
-            )
-        return [_learning_rates(value, None) for value in lr]
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(
-            f"lr must be positive: one number, or a list of them for an optimizer with parameter groups; got {lr!r}."
-        )
-    return float(lr)
+def _empty(batches: Any) -> bool:
+    """Whether ``batches`` has no batch; ``False`` when that is unknown (a DataLoader over an IterableDataset)."""
+    try:
+        return len(batches) == 0
+    except TypeError:
+        return False
 
 
-def _make_optimizer(optimizer: Any, model: nn.Module, lr: float | list[float]) -> torch.optim.Optimizer:
-    if isinstance(optimizer, torch.optim.Optimizer):
-        if isinstance(lr, list):  # one learning rate per group, also when no schedule changes them
-            for group, value in zip(optimizer.param_groups, lr):
-                group["lr"] = value
-        return optimizer
-    if optimizer is None:
-        return torch.optim.Adam(model.parameters(), lr=lr)
-    if callable(optimizer):  # a class such as torch.optim.SGD, or a factory
-        return optimizer(model.parameters(), lr=lr)
-    raise TypeError(f"optimizer must be None, an Optimizer or an Optimizer class; got {optimizer!r}.")
+def _check_interval(device: torch.device) -> int:
+    """Steps between the checks that the loss is finite: every step on the CPU, where a check costs nothing."""
+    return 1 if device.type == "cpu" else CHECK_EVERY
+
+
+def _diverged(recent: list[torch.Tensor], epoch: int, step: int, steps: int, lrs: list[float]) -> NonFiniteLossError:
+    """The error for a loss that stopped being finite in the last ``len(recent)`` steps, ending at ``step``."""
+    values = torch.stack(recent).detach().double().cpu()
+    bad = (~torch.isfinite(values)).nonzero()
+    index = int(bad[0, 0]) if len(bad) else len(values) - 1  # else the float32 running total overflowed here
+    at, lr = step - len(values) + 1 + index, lrs[len(lrs) - len(values) + index]
+    return NonFiniteLossError(
+        f"The training loss was {values[index].item():g} at epoch {epoch + 1}, step {at + 1} of {steps}, so training "
+        f"stopped. Usual causes: a learning rate too high (lr={lr:.2g} there), unnormalised inputs (such as 0-255 "
+        "pixels), nan in the data, or labels out of range."
+    )
 
 
 def _augmented(augment: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, check: bool) -> torch.Tensor:
@@ -142,30 +175,36 @@ def fit(
     >>> fit(nn.Linear(2, 2), (x, y), augment=flip, progress=False, verbose=False).epochs
     1
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    model = _model(model)
+    epochs = whole(epochs, "epochs", least=1, example="epochs=5")
+    batch_size = whole(batch_size, "batch_size", least=1, example="batch_size=64")
     lr = _learning_rates(lr, optimizer)
+    one_cycle, progress, verbose = flag(one_cycle, "one_cycle"), flag(progress, "progress"), flag(verbose, "verbose")
     if augment is not None and not callable(augment):
         raise TypeError(
             f"augment must be a function of a tensor batch that returns the augmented batch (e.g. "
             f"`lambda x: x.flip(3)`), or None; got a {type(augment).__name__}."
         )
+    classify, loss_fn = _is_classification(loss_fn), _loss_function(loss_fn)
+    _check_optimizer(optimizer, model)
     if device is not None:
-        from ainotes.device import get_device
-
-        device = get_device(str(device), verbose=False)
-        model.to(device)
+        model.to(_device(device))
     device = _model_device(model)
-    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    train_batches = _batches(train_data, batch_size, True, device, "train_data")
-    valid_batches = (
-        None if valid_data is None else _batches(valid_data, max(batch_size, 256), False, device, "valid_data")
-    )
+    train_batches = _batches(train_data, batch_size, True, device, "train_data", classify)
+    valid_batches = (None if valid_data is None
+                     else _batches(valid_data, max(batch_size, 256), False, device, "valid_data", classify))  # fmt: skip
     if len(train_batches) == 0:
         raise ValueError("train_data is empty: there is nothing to train on.")
+    if valid_batches is not None and _empty(valid_batches):
+        raise ValueError("valid_data is empty: give some validation data, or leave valid_data out.")
+    if isinstance(train_batches, _TensorBatches) and isinstance(valid_batches, _TensorBatches) and (
+            train_batches.x.dtype != valid_batches.x.dtype):  # fmt: skip
+        raise TypeError(f"The images of train_data are {train_batches.x.dtype} values but those of valid_data "
+                        f"{valid_batches.x.dtype}: prepare both the same way (e.g. x.float() / 255, then normalise).")  # fmt: skip
+    if one_cycle and 0.3 * epochs * len(train_batches) <= 1:  # OneCycleLR's warm-up, pct_start=0.3 of the steps
+        raise ValueError(f"one_cycle=True needs at least 4 steps (epochs × batches per epoch) to warm up and anneal; "
+                         f"got {epochs * len(train_batches)}: train for more epochs or smaller batches, or set "
+                         "one_cycle=False.")  # fmt: skip
     opt = _make_optimizer(optimizer, model, lr)
     scheduler = None
     if one_cycle:
@@ -176,6 +215,7 @@ def fit(
     history = History()
     checked = False
     steps = len(train_batches)
+    check_every = _check_interval(device)
     # mininterval: a redraw at most every 0.5 s keeps the messages a notebook front-end receives few
     bar = tqdm(total=epochs * steps, disable=not progress, unit="batch", dynamic_ncols=True, mininterval=0.5)
     for epoch in range(epochs):
@@ -185,20 +225,24 @@ def fit(
         total_loss = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
         seen = 0
-        for x, y in train_batches:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        recent: list[torch.Tensor] = []  # the losses since the last check that they are finite
+        for step, (x, y) in enumerate(train_batches):
+            x, y = x.to(device, non_blocking=True), _long_labels(y.to(device, non_blocking=True))
             if augment is not None:
                 x = _augmented(augment, x, check=not checked)
-            out = _forward(model, x)
-            if not checked:
-                _check_batch(out, y, x.shape)
-                for batches in (train_batches, valid_batches):  # all labels at once, when cheap
+            out = _forward(model, x, "train_data")
+            if checked:
+                loss = loss_fn(out, y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+            else:
+                _check_batch(out, y, x, model, "train_data", classify)
+                for name, batches in (("train_data", train_batches), ("valid_data", valid_batches)):
                     if isinstance(batches, _TensorBatches) and out.ndim == 2 and batches.y.ndim == 1:
-                        _check_labels(batches.y, out.shape[1])
+                        _check_labels(batches.y, out.shape[1], name)  # all labels at once, when cheap
+                opt.zero_grad(set_to_none=True)
+                loss = _first_loss(loss_fn, out, y, "train_data", backward=True)
                 checked = True
-            loss = loss_fn(out, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
             opt.step()
             history.lr.append(opt.param_groups[0]["lr"])
             history.momentum.append(_momentum(opt))
@@ -210,10 +254,16 @@ def fit(
                 correct += (out.detach().argmax(1) == y).sum()
             seen += n
             bar.update()
+            recent.append(loss.detach())
+            if len(recent) >= check_every or step == steps - 1:  # one wait for the GPU per check
+                if not torch.isfinite(total_loss):
+                    bar.close()
+                    raise _diverged(recent, epoch, step, steps, history.lr)
+                recent.clear()
         history.train_loss.append(total_loss.item() / seen)
         history.train_acc.append(correct.item() / seen)
         if valid_batches is not None:
-            result = _evaluate_batches(model, valid_batches, loss_fn, device)
+            result = _evaluate_batches(model, valid_batches, loss_fn, device, "valid_data", classify)
             history.valid_loss.append(result.loss)
             history.valid_acc.append(result.accuracy)
         history.epoch_seconds.append(time.perf_counter() - start)
@@ -228,7 +278,8 @@ def fit(
 
 
 @torch.no_grad()
-def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device: torch.device) -> Evaluation:
+def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device: torch.device, name: str = "data",
+                      classify: bool = False) -> Evaluation:  # fmt: skip
     was_training = model.training
     model.eval()
     total_loss = torch.zeros((), device=device, dtype=torch.float64)
@@ -236,18 +287,21 @@ def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device:
     seen = 0
     try:
         for i, (x, y) in enumerate(batches):
-            x, y = x.to(device), y.to(device)
-            out = _forward(model, x)
+            x, y = x.to(device), _long_labels(y.to(device))
+            out = _forward(model, x, name)
             if i == 0:
-                _check_batch(out, y, x.shape)
-            total_loss += loss_fn(out, y).double() * y.shape[0]
+                _check_batch(out, y, x, model, name, classify)
+                loss = _first_loss(loss_fn, out, y, name, backward=False)
+            else:
+                loss = loss_fn(out, y)
+            total_loss += loss.double() * y.shape[0]
             if out.ndim == 2:
                 correct += (out.argmax(1) == y).sum()
             seen += y.shape[0]
     finally:
         model.train(was_training)
     if seen == 0:
-        raise ValueError("The evaluation data is empty.")
+        raise ValueError(f"{name} is empty: there is nothing to evaluate.")
     return Evaluation(total_loss.item() / seen, correct.item() / seen)
 
 
@@ -257,11 +311,12 @@ def evaluate(
     *,
     loss_fn: Callable | None = None,
     batch_size: int = 256,
-    device: torch.device | str | None = None,
+    device: torch.device | str | int | None = None,
 ) -> Evaluation:
     """Mean loss and accuracy of ``model`` on ``data``, in evaluation mode and without gradients.
 
-    The model's train/eval mode is restored afterwards.
+    The model's train/eval mode is restored afterwards. ``data``, ``loss_fn`` and ``device`` are
+    as for :func:`~ainotes.train.fit`.
 
     Examples
     --------
@@ -272,12 +327,19 @@ def evaluate(
     >>> result = evaluate(model, (torch.randn(10, 2), torch.zeros(10, dtype=torch.long)))
     >>> 0.0 <= result.accuracy <= 1.0
     True
+    >>> evaluate(model, (torch.randn(10, 2), torch.zeros(10)))
+    Traceback (most recent call last):
+    ...
+    TypeError: The labels of data hold torch.float32 values: class labels are whole numbers (0, 1, 2, ...), use y.long().
     """
+    model = _model(model)
+    batch_size = whole(batch_size, "batch_size", least=1, example="batch_size=256")
+    classify, loss_fn = _is_classification(loss_fn), _loss_function(loss_fn)
     if device is not None:
-        model.to(device)
+        model.to(_device(device))
     device = _model_device(model)
-    batches = _batches(data, batch_size, False, device, "data")
-    return _evaluate_batches(model, batches, loss_fn or nn.CrossEntropyLoss(), device)
+    batches = _batches(data, batch_size, False, device, "data", classify)
+    return _evaluate_batches(model, batches, loss_fn, device, "data", classify)
 
 
 @torch.no_grad()
@@ -298,14 +360,26 @@ def predict(model: nn.Module, data: Data, *, batch_size: int = 256) -> torch.Ten
     >>> predict(model, torch.tensor([[5.0, 1.0], [0.0, 2.0], [-1.0, -1.0]]))
     tensor([0, 1, 2])
     """
+    model = _model(model)
+    batch_size = whole(batch_size, "batch_size", least=1, example="batch_size=256")
     device = _model_device(model)
     if isinstance(data, torch.Tensor):
+        if data.ndim == 0:
+            raise ValueError("data is a single number (shape ()): give a batch of inputs, e.g. images [N, C, H, W].")
         data = (data, torch.zeros(len(data), dtype=torch.long))
     batches = _batches(data, batch_size, False, device, "data")
     was_training = model.training
     model.eval()
+    predictions = []
     try:
-        predictions = [_forward(model, x.to(device)).argmax(1).cpu() for x, _ in batches]
+        for x, _ in batches:
+            x = x.to(device)
+            out = _forward(model, x, "data")
+            if not predictions:
+                _check_output(out, x, model, "data")
+            predictions.append(out.argmax(1).cpu())
     finally:
         model.train(was_training)
+    if not predictions:
+        raise ValueError("data is empty: there is nothing to predict.")
     return torch.cat(predictions)

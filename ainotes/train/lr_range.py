@@ -19,13 +19,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from ainotes.arguments import real, whole
+from ainotes.device import _device
 from ainotes.model_summary import _model_device
-from ainotes.train.batches import Data, _batches, _check_batch, _forward
-from ainotes.train.loop import _make_optimizer
+from ainotes.train.batches import Data, _batches, _check_batch, _first_loss, _forward, _is_classification, _long_labels
+from ainotes.train.loop import NonFiniteLossError
+from ainotes.train.settings import _check_optimizer, _loss_function, _make_optimizer, _model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,8 +82,7 @@ class LRRangeResult:
 
 def _check_arguments(model: Any, start_lr: Any, end_lr: Any, steps: Any, batch_size: Any, smoothing: Any,
                      diverge: Any) -> None:  # fmt: skip
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    _model(model)
     start_lr = real(start_lr, "start_lr", example="start_lr=1e-5", positive=True)
     end_lr = real(end_lr, "end_lr", example="end_lr=10", positive=True)
     if start_lr >= end_lr:
@@ -170,8 +172,9 @@ def lr_range_test(
     Raises
     ------
     TypeError, ValueError
-        For impossible arguments, with what to give instead; ValueError too when even the first
-        loss is not a finite number.
+        For impossible arguments, with what to give instead.
+    NonFiniteLossError
+        When even the first loss is not a finite number (a ``ValueError``).
 
     Examples
     --------
@@ -194,13 +197,12 @@ def lr_range_test(
     True
     """
     _check_arguments(model, start_lr, end_lr, steps, batch_size, smoothing, diverge)
+    classify, loss_fn = _is_classification(loss_fn), _loss_function(loss_fn)
+    _check_optimizer(optimizer, model)
     if device is not None:
-        from ainotes.device import get_device
-
-        model.to(get_device(str(device), verbose=False))
+        model.to(_device(device))
     device = _model_device(model)
-    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    batches = _batches(train_data, batch_size, True, device, "train_data")
+    batches = _batches(train_data, batch_size, True, device, "train_data", classify)
     if len(batches) == 0:
         raise ValueError("train_data is empty: there is nothing to train on.")
     saved_state = copy.deepcopy(model.state_dict())
@@ -212,7 +214,8 @@ def lr_range_test(
     try:
         opt = (torch.optim.AdamW(model.parameters(), lr=start_lr) if optimizer is None
                else _make_optimizer(optimizer, model, start_lr))  # fmt: skip
-        return _run(model, opt, _endless(batches), loss_fn, device, start_lr, end_lr, steps, smoothing, diverge)
+        return _run(model, opt, _endless(batches), loss_fn, device, start_lr, end_lr, steps, smoothing, diverge,
+                    classify)  # fmt: skip
     finally:
         with torch.no_grad():
             model.load_state_dict(saved_state)
@@ -228,7 +231,8 @@ def lr_range_test(
 
 
 def _run(model: nn.Module, opt: torch.optim.Optimizer, batches: Iterator, loss_fn: Callable, device: torch.device,
-         start_lr: float, end_lr: float, steps: int, smoothing: float, diverge: float) -> LRRangeResult:  # fmt: skip
+         start_lr: float, end_lr: float, steps: int, smoothing: float, diverge: float,
+         classify: bool) -> LRRangeResult:  # fmt: skip
     model.train()
     lrs: list[float] = []
     losses: list[float] = []
@@ -239,13 +243,15 @@ def _run(model: nn.Module, opt: torch.optim.Optimizer, batches: Iterator, loss_f
         for group in opt.param_groups:
             group["lr"] = lr
         x, y = next(batches)
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        out = _forward(model, x)
-        if i == 0:
-            _check_batch(out, y, x.shape)
-        loss = loss_fn(out, y)
+        x, y = x.to(device, non_blocking=True), _long_labels(y.to(device, non_blocking=True))
+        out = _forward(model, x, "train_data")
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        if i == 0:
+            _check_batch(out, y, x, model, "train_data", classify)
+            loss = _first_loss(loss_fn, out, y, "train_data", backward=True)
+        else:
+            loss = loss_fn(out, y)
+            loss.backward()
         opt.step()
         value = float(loss.detach())
         avg = (1 - smoothing) * avg + smoothing * value
@@ -262,7 +268,7 @@ def _run(model: nn.Module, opt: torch.optim.Optimizer, batches: Iterator, loss_f
             diverged = True
             break
     if best_index < 0:
-        raise ValueError(f"The loss was {losses[0]} from the first step, at learning rate {start_lr:g}: check the "
+        raise NonFiniteLossError(f"The loss was {losses[0]} from the first step, at learning rate {start_lr:g}: check the "
                          "data (no nan or inf) and the model's output before looking for a learning rate.")  # fmt: skip
     best_lr = lrs[best_index]
     return LRRangeResult(lrs, losses, smoothed, best_lr, best_lr / 10, diverged and len(lrs) < steps)
@@ -305,12 +311,16 @@ def plot_lr_range(result: LRRangeResult, *, title: str = "Learning-rate range te
     ('log', 'learning rate (log scale)', 'training loss')
     """
     import matplotlib.pyplot as plt  # here, so that importing ainotes.train does not import matplotlib
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     if not isinstance(result, LRRangeResult):
         raise TypeError(f"result must be the LRRangeResult that lr_range_test returns, got {type(result).__name__}.")
     if not result.lrs:
         raise ValueError("result has no steps recorded: there is nothing to plot.")
+    if ax is not None and not isinstance(ax, Axes):
+        fix = ": pick one, e.g. axes[0]" if isinstance(ax, np.ndarray) else ", e.g. from fig, ax = plt.subplots()"
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}{fix}.")
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4), layout="constrained")
     else:
