@@ -6,6 +6,7 @@ shape, each image changed at random; pass them to :func:`ainotes.train.fit` as `
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -15,10 +16,22 @@ __all__ = ["crop_and_flip", "random_crop", "random_flip"]
 
 
 def _batch(x: torch.Tensor, name: str) -> torch.Tensor:
+    """``x`` if it is a batch of images [N, C, H, W] with at least one image, else a clear error."""
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
-        shape = list(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"{name} expects a batch of images [N, C, H, W], got {shape}; add a batch "
-                         "dimension to a single image with x.unsqueeze(0).")  # fmt: skip
+        if isinstance(x, np.ndarray):
+            got, fix = f"a numpy array of shape {list(x.shape)}", "turn it into a tensor with torch.from_numpy(x)"
+        elif isinstance(x, torch.Tensor) and x.ndim == 3:
+            got, fix = list(x.shape), "add a batch dimension to a single image with x.unsqueeze(0)"
+        elif isinstance(x, torch.Tensor):
+            got, fix = list(x.shape), "reshape it, e.g. x.view(n, 1, 28, 28) for n grey 28×28 images"
+        else:
+            got, fix = type(x).__name__, "give a tensor, e.g. a batch from a DataLoader"
+        raise ValueError(f"{name} expects x to be a batch of images [N, C, H, W], got {got}; {fix}.")
+    if x.shape[1] not in (1, 3) and x.shape[-1] in (1, 3):
+        raise ValueError(f"{name} got x of shape {list(x.shape)}: it looks channels-last [N, H, W, C], as numpy and "
+                         "matplotlib store images. PyTorch wants [N, C, H, W]: use x.permute(0, 3, 1, 2).")  # fmt: skip
+    if x.shape[0] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"{name} got an empty batch x of shape {list(x.shape)}: give at least one image.")
     return x
 
 
@@ -54,6 +67,9 @@ def random_crop(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
     x = _batch(x, "random_crop")
     padding = whole(padding, "padding", least=0, example="padding=4")
     n, _, h, w = x.shape
+    if padding >= min(h, w):
+        raise ValueError(f"padding={padding} is too large for images of {h}×{w}: some crops would hold no image at "
+                         f"all. Give at most {min(h, w) - 1}, e.g. padding=4 for 32×32 images.")  # fmt: skip
     padded = F.pad(x, (padding,) * 4)
     top = torch.randint(0, 2 * padding + 1, (n,)).tolist()
     left = torch.randint(0, 2 * padding + 1, (n,)).tolist()

@@ -18,7 +18,9 @@ Mirror layout (the same as the book's ``shared/data`` folder)::
 
 Every file read from a mirror is checked against a SHA-256 checksum before use, and files are
 written to the cache atomically, so a damaged archive gives a clear error and leaves nothing
-half-written.
+half-written. Several processes may load one data set into one cache folder at once (a class
+sharing a network home folder): a lock file there, ``.MNIST.lock`` say, lets the first prepare
+it while the others wait.
 """
 
 from __future__ import annotations

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from torch.utils.data import Dataset
 
-from ainotes.data.sources import _checksum_error, _download, _find_in_mirror, _sha256_bytes, _unavailable, data_root
+from ainotes.arguments import folder as _folder
+from ainotes.data._lock import _cache_lock
+from ainotes.data.sources import (
+    ChecksumError,
+    _cache_root,
+    _checksum_error,
+    _download,
+    _find_in_mirror,
+    _loader_arguments,
+    _sha256_bytes,
+    _unavailable,
+)
 
 __all__ = ["CIFAR10Arrays", "cifar10"]
 
@@ -65,11 +76,12 @@ class CIFAR10Arrays(Dataset):
         transform: Callable | None = None,
         target_transform: Callable | None = None,
     ) -> None:
+        train, transform, target_transform = _loader_arguments(train, transform, target_transform)
+        path = _folder(folder, "folder") / ("train.npz" if train else "test.npz")
         self.root = str(folder)
         self.train = train
         self.transform = transform
         self.target_transform = target_transform
-        path = Path(folder) / ("train.npz" if train else "test.npz")
         if not path.is_file():
             raise _unavailable("CIFAR10", f"{path} does not exist.")
         raw = path.read_bytes()
@@ -125,13 +137,25 @@ def cifar10(
     >>> train.classes[train.targets[0]]  # doctest: +SKIP
     'frog'
     """
+    train, transform, target_transform = _loader_arguments(train, transform, target_transform)
+    root = _cache_root(root)
     folder = _find_in_mirror("CIFAR10", list(_CIFAR_SHA256))
     if folder is not None:
         return CIFAR10Arrays(folder, train, transform, target_transform)
     from torchvision.datasets import CIFAR10
 
-    root = Path(root).expanduser() if root is not None else data_root()
     kwargs = dict(train=train, transform=transform, target_transform=target_transform)
-    if (root / "cifar-10-batches-py").is_dir():
-        return CIFAR10(str(root), download=False, **kwargs)
-    return _download("CIFAR10", lambda: CIFAR10(str(root), download=True, **kwargs))
+    batches = root / "cifar-10-batches-py"
+    if batches.is_dir():  # torchvision checks every file's md5: a folder another process still extracts fails
+        with contextlib.suppress(RuntimeError):
+            return CIFAR10(str(root), download=False, **kwargs)
+    with _cache_lock(root, "CIFAR10"):  # the first process downloads and extracts, the others wait
+        if batches.is_dir():
+            try:
+                return CIFAR10(str(root), download=False, **kwargs)
+            except RuntimeError:
+                raise ChecksumError(
+                    f"{batches} is incomplete or damaged (its files fail torchvision's checksums): delete this "
+                    "folder and run this again, to download CIFAR-10 afresh."
+                ) from None
+        return _download("CIFAR10", lambda: CIFAR10(str(root), download=True, **kwargs))

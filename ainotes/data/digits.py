@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
+import gzip
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,15 +10,17 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
+from ainotes.data._lock import _cache_lock
 from ainotes.data.sources import (
+    _cache_root,
     _checksum_error,
     _download,
     _find_in_mirror,
     _gunzip,
+    _loader_arguments,
     _sha256_bytes,
     _sha256_file,
     _write_atomic,
-    data_root,
 )
 
 __all__ = ["fashion_mnist", "mnist"]
@@ -58,57 +59,72 @@ _MNIST_GZ_SHA256 = {
 _VERIFIED: set[tuple[str, int, int]] = set()
 
 
-def _raw_ready(name: str, raw: Path) -> bool:
-    """Whether the decompressed files are in the cache and intact; removes damaged ones."""
+def _raw_ready(name: str, raw: Path, *, repair: bool) -> bool:
+    """Whether the decompressed files are in the cache and intact; with ``repair``, removes damaged ones.
+
+    Files are only ever written whole (a temporary file renamed), so a file that fails its checksum is
+    damaged, or is being written by torchvision's download in another process (which holds the lock).
+    """
     ready = True
     for file, expected in _RAW_SHA256[name].items():
         path = raw / file
-        if not path.is_file():
+        try:  # another process may replace or remove the file meanwhile
+            stat = path.stat()
+            key = (str(path), stat.st_size, stat.st_mtime_ns)
+            intact = key in _VERIFIED or (path.is_file() and _sha256_file(path) == expected)
+        except FileNotFoundError:
             ready = False
             continue
-        stat = path.stat()
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key in _VERIFIED:
-            continue
-        if _sha256_file(path) != expected:
-            path.unlink()  # damaged cache: rebuilt below from the mirror or a download
-            ready = False
-        else:
+        if intact:
             _VERIFIED.add(key)
+        else:
+            if repair and path.is_file():  # damaged cache: rebuilt from the mirror or a download
+                path.unlink(missing_ok=True)
+            ready = False
     return ready
 
 
 def _prepare_idx(name: str, root: Path) -> bool:
-    """Make ``root/name/raw`` hold verified IDX files. Returns False if a download is needed."""
+    """Make ``root/name/raw`` hold verified IDX files (the lock held). Returns False if a download is needed.
+
+    Every archive is checked before anything is written, and each file is written whole, under a
+    temporary name then renamed, so no process ever reads a half-written file.
+    """
     raw = root / name / "raw"
-    if _raw_ready(name, raw):
+    if _raw_ready(name, raw, repair=True):
         return True
     source = _find_in_mirror(name, [f + ".gz" for f in _IDX_FILES])
     if source is None:
         return False
-    if name == "MNIST":  # archives as torchvision downloads them: torchvision checks their md5
+    files: dict[str, bytes] = {}
+    if name == "MNIST":  # archives as torchvision downloads them: kept in the cache too, as torchvision does
         for file, expected in _MNIST_GZ_SHA256.items():
-            data = (source / file).read_bytes()
-            if (actual := _sha256_bytes(data)) != expected:
+            files[file] = (source / file).read_bytes()
+            if (actual := _sha256_bytes(files[file])) != expected:
                 raise _checksum_error(source / file, expected, actual)
-            _write_atomic(raw / file, data)
+        files.update({file: gzip.decompress(files[file + ".gz"]) for file in _IDX_FILES})
     else:  # Debian's archives: check the content, since their gzip headers differ from upstream
         for file, expected in _RAW_SHA256[name].items():
-            data = _gunzip(source / (file + ".gz"))
-            if (actual := _sha256_bytes(data)) != expected:
+            files[file] = _gunzip(source / (file + ".gz"))
+            if (actual := _sha256_bytes(files[file])) != expected:
                 raise _checksum_error(source / (file + ".gz"), expected, actual)
-            _write_atomic(raw / file, data)
+    for file, data in files.items():
+        _write_atomic(raw / file, data)
+        if file in _IDX_FILES:  # checked above: not hashed again
+            stat = (raw / file).stat()
+            _VERIFIED.add((str(raw / file), stat.st_size, stat.st_mtime_ns))
     return True
 
 
-def _idx_dataset(name: str, cls: Any, train: bool, transform, target_transform, root) -> Dataset:
-    root = Path(root).expanduser() if root is not None else data_root()
+def _idx_dataset(name: str, cls: Any, train: Any, transform: Any, target_transform: Any, root: Any) -> Dataset:
+    train, transform, target_transform = _loader_arguments(train, transform, target_transform)
+    root = _cache_root(root)
     kwargs = dict(train=train, transform=transform, target_transform=target_transform)
-    if _prepare_idx(name, root):
-        # Offline path: torchvision only checks and extracts local archives here.
-        with contextlib.redirect_stdout(io.StringIO()):
-            return cls(str(root), download=True, **kwargs)
-    return _download(name, lambda: cls(str(root), download=True, **kwargs))
+    if not _raw_ready(name, root / name / "raw", repair=False):  # a cache prepared earlier needs no lock
+        with _cache_lock(root, name):  # the first process prepares the files, the others wait for them
+            if not _prepare_idx(name, root):
+                return _download(name, lambda: cls(str(root), download=True, **kwargs))
+    return cls(str(root), **kwargs)  # the files are whole and verified: torchvision only reads them
 
 
 def mnist(

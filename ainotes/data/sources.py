@@ -14,8 +14,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from torch.utils.data import Dataset
+
+from ainotes.arguments import flag, folder, function
 
 __all__ = [
     "DATA_ENV",
@@ -103,7 +106,7 @@ def data_root() -> Path:
     >>> del os.environ["AINOTES_DATA"]
     """
     if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV]).expanduser()
+        return folder(os.environ[DATA_ENV], DATA_ENV)
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "ainotes" / "data"
 
@@ -140,6 +143,11 @@ def mirror_folders() -> list[Path]:
         if not entry.strip():
             continue
         path = Path(entry.strip()).expanduser()
+        if path.is_file():
+            raise DataUnavailableError(
+                f"{MIRROR_ENV} names {str(path)!r}, which is a file, not a folder: give the folder that holds "
+                "the data sets' sub-folders (MNIST, cifar10, ...)."
+            )
         if not path.is_dir():
             raise DataUnavailableError(
                 f"{MIRROR_ENV} names the folder {str(path)!r}, which does not exist. "
@@ -152,12 +160,46 @@ def mirror_folders() -> list[Path]:
 
 def _find_in_mirror(name: str, files: Sequence[str]) -> Path | None:
     """First mirror sub-folder that holds all ``files`` for data set ``name``."""
-    for folder in mirror_folders():
+    for mirror in mirror_folders():
         for layout in _MIRROR_LAYOUTS[name]:
-            candidate = folder / layout
+            candidate = mirror / layout
             if all((candidate / f).is_file() for f in files):
                 return candidate
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Arguments of the loaders
+# --------------------------------------------------------------------------------------------
+def _transform(value: Any, name: str, example: str) -> Callable | None:
+    """``value`` if it is None or a transform; a transform's class or a list of transforms explained."""
+    if value is None:
+        return None
+    if isinstance(value, type) and any("__call__" in vars(k) for k in value.__mro__[:-1]):
+        raise TypeError(f"{name}={value.__name__} is a class, not a transform: add () to create one, e.g. "
+                        f"{name}={value.__name__}().")  # fmt: skip
+    if isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} is a {type(value).__name__} of {len(value)} items: to apply several transforms, "
+                        f"chain them with transforms.Compose([...]), e.g. {name}=Compose([ToTensor(), ...]).")  # fmt: skip
+    return function(value, name, example=example)
+
+
+def _loader_arguments(train: Any, transform: Any, target_transform: Any) -> tuple[bool, Any, Any]:
+    """The arguments every loader shares, checked before any file is read."""
+    return (
+        flag(train, "train"),
+        _transform(transform, "transform", "transform=ToTensor()"),
+        _transform(target_transform, "target_transform", "target_transform=lambda label: label % 2"),
+    )
+
+
+def _cache_root(root: Any) -> Path:
+    """The cache folder: ``root`` if given (a folder or a path to create), else :func:`data_root`."""
+    path = data_root() if root is None else folder(root, "root")
+    if (blocker := next((p for p in path.parents if p.exists()), None)) and not blocker.is_dir():
+        raise ValueError(f"{'root' if root is not None else DATA_ENV}={str(path)!r} cannot be a folder: {blocker} "
+                         "is a file. Give a folder path, e.g. ~/ainotes-data.")  # fmt: skip
+    return path
 
 
 # --------------------------------------------------------------------------------------------

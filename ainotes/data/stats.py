@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, Subset, default_collate, default_convert
 
-from ainotes.data.tensors import _raw_arrays
+from ainotes.data.tensors import _per_channel, _raw_arrays
 
 __all__ = ["channel_stats", "unnormalize"]
 
@@ -74,7 +74,7 @@ def _batches(data: Any, batch_size: int) -> tuple[Iterable, str]:
             raise ValueError(f"The tensor of shape {tuple(data.shape)} is empty: there are no pixels to average.")
         return _check_batch(data, "The tensor").split(batch_size), "The tensor"
     if _has_pixel_arrays(data):
-        images = _raw_arrays(data)[0]
+        images = _raw_arrays(data, labels=False)[0]
         if images.numel() == 0:
             raise ValueError(f"The {type(data).__name__} is empty: there are no pixels to average.")
         return images.split(batch_size), f"The {type(data).__name__}'s `data`"
@@ -86,6 +86,8 @@ def _batches(data: Any, batch_size: int) -> tuple[Iterable, str]:
         _check_first_item(data, f"The {type(data).__name__}")
         return DataLoader(data, batch_size=batch_size), f"A batch of the {type(data).__name__}'s items"
     advice = " (for a numpy array, torch.from_numpy(array))" if isinstance(data, np.ndarray) else ""
+    if isinstance(data, (list, tuple)) and data and all(isinstance(item, torch.Tensor) for item in data):
+        advice = " (for a list of images [C, H, W], torch.stack(images))"
     raise TypeError(f"channel_stats cannot read a {type(data).__name__}. {_KINDS}{advice}.")
 
 
@@ -178,22 +180,10 @@ def channel_stats(
                          "least two. Pass more pixels, or unbiased=False.")  # fmt: skip
     mean = shift + s1 / n
     variance = ((s2 - s1.square() / n) / (n - 1 if unbiased else n)).clamp_min(0)
+    if not bool(torch.isfinite(mean).all() and torch.isfinite(variance).all()):
+        raise ValueError(f"{where} holds NaN or infinite values, so the mean and std would be nan: find where they "
+                         "come from (e.g. torch.isnan(x).any()) and remove them.")  # fmt: skip
     return tuple(mean.tolist()), tuple(variance.sqrt().tolist())
-
-
-def _per_channel(values: Any, name: str, channels: int, *, positive: bool = False) -> torch.Tensor:
-    """``values`` as a float64 tensor of ``channels`` numbers, or a clear error naming the argument ``name``."""
-    try:
-        tensor = torch.as_tensor(values, dtype=torch.float64).flatten()
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise TypeError(f"`{name}` must be {channels} number(s), one per channel; got {values!r}.") from exc
-    if tensor.numel() != channels:
-        raise ValueError(f"`{name}` has {tensor.numel()} value(s), {values!r}, but the images have {channels} "
-                         f"channel(s): give {channels} value(s), one per channel.")  # fmt: skip
-    if positive and not bool((tensor > 0).all()):
-        raise ValueError(f"`{name}` is {tuple(tensor.tolist())}: every standard deviation must be positive (a zero "
-                         "would divide by zero). Use the values that channel_stats gives.")  # fmt: skip
-    return tensor
 
 
 def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
@@ -233,6 +223,10 @@ def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
     if not x.is_floating_point():
         raise TypeError(f"`x` holds {x.dtype} values: Normalize gives float tensors; undo it on those.")
     channels = x.shape[-3]
+    if channels not in (1, 3) and x.shape[-1] in (1, 3):
+        raise ValueError(f"`x` has shape {tuple(x.shape)}: it looks channels-last (H, W, C last), as numpy and "
+                         "matplotlib store images. Unnormalize the tensor [C, H, W] or [N, C, H, W] that Normalize "
+                         "gave, then permute it for imshow.")  # fmt: skip
     m = _per_channel(mean, "mean", channels).to(x.dtype).to(x.device).view(-1, 1, 1)
     s = _per_channel(std, "std", channels, positive=True).to(x.dtype).to(x.device).view(-1, 1, 1)
     return x * s + m

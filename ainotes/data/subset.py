@@ -71,12 +71,24 @@ class ClassSubset(Dataset):
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int], targets: Sequence[int], classes: Sequence[str]) -> None:
-        if len(indices) != len(targets):
-            raise ValueError(f"{len(indices)} indices but {len(targets)} targets: they must match one to one.")
+        if not hasattr(dataset, "__getitem__") or isinstance(dataset, type):
+            raise TypeError(f"dataset must be a dataset whose items are (image, label), got {dataset!r}: e.g. "
+                            "class_subset(cifar10(), ['cat', 'dog']) makes a ClassSubset for you.")  # fmt: skip
+        classes = _names(classes, "classes")
+        index, label = _whole_numbers(indices, "indices"), _whole_numbers(targets, "targets")
+        if len(index) != len(label):
+            raise ValueError(f"{len(index)} indices but {len(label)} targets: they must match one to one.")
+        size = len(dataset) if hasattr(dataset, "__len__") else None
+        if index.size and (index.min() < 0 or (size is not None and index.max() >= size)):
+            raise ValueError(f"indices run from {index.min()} to {index.max()}, but the {type(dataset).__name__} has "
+                             f"{size} items: give positions from 0 to {size - 1 if size else 0}.")  # fmt: skip
+        if label.size and (label.min() < 0 or label.max() >= len(classes)):
+            raise ValueError(f"targets run from {label.min()} to {label.max()}, but there are {len(classes)} classes: "
+                             f"give new labels from 0 to {len(classes) - 1}, one per class.")  # fmt: skip
         self.dataset = dataset
-        self.indices: list[int] = [int(i) for i in indices]
-        self.targets: list[int] = [int(t) for t in targets]
-        self.classes: list[str] = list(classes)
+        self.indices: list[int] = index.tolist()
+        self.targets: list[int] = label.tolist()
+        self.classes: list[str] = classes
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
         self._data: Any = None
 
@@ -144,6 +156,16 @@ def _chosen(classes: Any) -> list[str] | list[int]:
         raise ValueError(f"classes gives {', '.join(map(repr, repeated))} more than once: give each class once "
                          "(each class gets one new label).")  # fmt: skip
     return chosen
+
+
+def _whole_numbers(values: Any, name: str) -> np.ndarray:
+    """``values`` (a list of whole numbers) as a 1-D int64 array, or a clear error naming ``name``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray, torch.Tensor)):
+        raise TypeError(f"{name} must be a list of whole numbers, got {values!r} ({type(values).__name__}).")
+    array = np.asarray(values.cpu() if isinstance(values, torch.Tensor) else values)
+    if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
+        raise TypeError(f"{name} must be a list of whole numbers; got {array.dtype} values of shape {array.shape}.")
+    return array.astype(np.int64)
 
 
 def _names(names: Any, where: str) -> list[str]:

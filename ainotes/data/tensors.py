@@ -18,28 +18,62 @@ __all__ = ["as_tensors"]
 # --------------------------------------------------------------------------------------------
 # Fast tensors
 # --------------------------------------------------------------------------------------------
-def _raw_arrays(dataset: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images as uint8 (N, C, H, W) and labels as int64, straight from ``data``/``targets``."""
+def _per_channel(values: Any, name: str, channels: int, *, positive: bool = False) -> torch.Tensor:
+    """``values`` as a float64 tensor of ``channels`` numbers, or a clear error naming the argument ``name``."""
+    try:
+        tensor = torch.as_tensor(values, dtype=torch.float64).flatten()
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"`{name}` must be {channels} number(s), one per channel; got {values!r}.") from exc
+    if tensor.numel() != channels:
+        raise ValueError(f"`{name}` has {tensor.numel()} value(s), {values!r}, but the images have {channels} "
+                         f"channel(s): give {channels} value(s), one per channel.")  # fmt: skip
+    if not bool(torch.isfinite(tensor).all()):
+        raise ValueError(f"`{name}` is {tuple(tensor.tolist())}: every value must be a finite number (no nan or "
+                         "inf). Use the values that channel_stats gives.")  # fmt: skip
+    if positive and not bool((tensor > 0).all()):
+        raise ValueError(f"`{name}` is {tuple(tensor.tolist())}: every standard deviation must be positive (a zero "
+                         "would divide by zero). Use the values that channel_stats gives.")  # fmt: skip
+    return tensor
+
+
+def _raw_arrays(dataset: Any, *, labels: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images as uint8 (N, C, H, W) and labels as int64 (none unless ``labels``), from ``data``/``targets``."""
     if isinstance(dataset, Subset):
-        images, labels = _raw_arrays(dataset.dataset)
+        images, targets = _raw_arrays(dataset.dataset, labels=labels)
         index = torch.as_tensor(list(dataset.indices), dtype=torch.long)
-        return images[index], labels[index]
+        if index.numel() and not (-len(images) <= int(index.min()) and int(index.max()) < len(images)):
+            raise ValueError(f"The Subset's indices run from {int(index.min())} to {int(index.max())}, but its "
+                             f"{type(dataset.dataset).__name__} has {len(images)} images: give indices from 0 to "
+                             f"{len(images) - 1}.")  # fmt: skip
+        return images[index], targets[index] if labels else targets
     if not (hasattr(dataset, "data") and hasattr(dataset, "targets")):
+        kind = type(dataset).__name__
+        advice = {"DataLoader": " (for a DataLoader, pass its dataset: loader.dataset)",
+                  "TensorDataset": " (a TensorDataset already holds tensors: dataset.tensors)"}.get(kind, "")  # fmt: skip
         raise TypeError(
-            f"{type(dataset).__name__} has no `data` and `targets` arrays. Pass a torchvision-style "
-            "dataset (MNIST, FashionMNIST, CIFAR10, CIFAR10Arrays) or a Subset of one."
+            f"{kind} has no `data` and `targets` arrays. Pass a torchvision-style "
+            f"dataset (MNIST, FashionMNIST, CIFAR10, CIFAR10Arrays) or a Subset of one{advice}."
         )
     images = torch.as_tensor(np.asarray(dataset.data))
     if images.dtype != torch.uint8:
-        raise TypeError(f"Expected uint8 pixels in `data`, got {images.dtype}.")
+        raise TypeError(f"Expected uint8 pixels in `data`, got {images.dtype}: the {type(dataset).__name__}'s `data` "
+                        "is not pixels from 0 to 255; read its items with a DataLoader instead.")  # fmt: skip
     if images.ndim == 3:  # (N, H, W) grey
         images = images.unsqueeze(1)
     elif images.ndim == 4 and images.shape[-1] in (1, 3):  # (N, H, W, C) as in CIFAR-10
         images = images.permute(0, 3, 1, 2)
     else:
         raise ValueError(f"Expected images of shape (N, H, W) or (N, H, W, C), got {tuple(images.shape)}.")
-    labels = torch.as_tensor(np.asarray(dataset.targets), dtype=torch.long)
-    return images.contiguous(), labels
+    if not labels:
+        return images.contiguous(), torch.zeros(0, dtype=torch.long)
+    targets = np.asarray(dataset.targets.cpu() if isinstance(dataset.targets, torch.Tensor) else dataset.targets)
+    if targets.ndim != 1 or (targets.size and targets.dtype.kind not in "iu"):
+        raise TypeError(f"The {type(dataset).__name__}'s `targets` must be one whole-number label per image; got "
+                        f"{targets.dtype} values of shape {targets.shape}.")  # fmt: skip
+    if len(targets) != len(images):
+        raise ValueError(f"The {type(dataset).__name__} has {len(images)} images in `data` but {len(targets)} "
+                         "labels in `targets`: they must match one to one.")  # fmt: skip
+    return images.contiguous(), torch.as_tensor(targets, dtype=torch.long)
 
 
 def as_tensors(
@@ -64,15 +98,15 @@ def as_tensors(
     >>> x.shape, x.max().item(), y.tolist()
     (torch.Size([2, 1, 4, 4]), 1.0, [3, 1])
     """
-    images, labels = _raw_arrays(dataset)
-    x = images.float().div_(255)
     if (mean is None) != (std is None):
         raise ValueError("Give both `mean` and `std` to normalise, or neither.")
+    images, labels = _raw_arrays(dataset)
+    if len(images) == 0:
+        raise ValueError(f"The {type(dataset).__name__} is empty: there are no images to turn into tensors.")
     if mean is not None:
-        channels = x.shape[1]
-        if len(mean) != channels or len(std) != channels:
-            raise ValueError(f"The images have {channels} channel(s): give {channels} mean and std values.")
-        m = torch.tensor(mean, dtype=x.dtype).view(1, -1, 1, 1)
-        s = torch.tensor(std, dtype=x.dtype).view(1, -1, 1, 1)
+        m = _per_channel(mean, "mean", images.shape[1]).float().view(1, -1, 1, 1)
+        s = _per_channel(std, "std", images.shape[1], positive=True).float().view(1, -1, 1, 1)
+    x = images.float().div_(255)
+    if mean is not None:
         x.sub_(m).div_(s)
     return x, labels
