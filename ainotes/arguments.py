@@ -108,7 +108,7 @@ def fraction(value: Any, name: str, *, example: str | None = None) -> float:
     number = real(value, name, example=example)
     if 0 <= number <= 1:
         return number
-    if 1 < number <= 100:
+    if 2 <= number <= 100:  # 1.2 is more likely a slip than 1.2 percent
         raise ValueError(f"{name}={value!r} is not between 0 and 1: it looks like a percentage, give {number / 100:g}.")
     raise ValueError(f"{name}={value!r} is not between 0 and 1{_example(example)}.")
 

@@ -51,6 +51,7 @@ BAD = [
     ("real-negative", lambda: a.real(-1e-3, "lr", positive=True), ValueError, r"lr=-0\.001 is impossible"),
     ("fraction-percent", lambda: a.fraction(85, "p"), ValueError, r"p=85 .*percentage, give 0\.85"),
     ("fraction-negative", lambda: a.fraction(-0.1, "p"), ValueError, r"p=-0\.1 is not between 0 and 1"),
+    ("fraction-just-above-one", lambda: a.fraction(1.5, "p"), ValueError, r"^p=1\.5 is not between 0 and 1\.$"),
     ("fraction-huge", lambda: a.fraction(500, "p"), ValueError, r"p=500 is not between 0 and 1"),
     ("fraction-str", lambda: a.fraction("0.5", "p"), TypeError, r"p must be a number"),
     ("flag-str", lambda: a.flag("False", "train"), TypeError, r"train must be True or False, got 'False'"),
