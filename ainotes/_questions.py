@@ -49,6 +49,45 @@ def question_shape(value: Any, name: str, *, example: str = "(1, 3, 32, 32)") ->
     return tuple(int(n) for n in value)
 
 
+def answer_sizes(value: Any, name: str, *, example: str = "(1, 16, 30, 30)") -> tuple[int, ...]:
+    """``value`` as a tuple of ints if it is a sequence of whole numbers: a shape as answered (0 and () allowed).
+
+    Examples
+    --------
+    >>> from ainotes._questions import answer_sizes
+    >>> answer_sizes([1, 16, 30, 30], "given")
+    (1, 16, 30, 30)
+    >>> answer_sizes(None, "given")
+    Traceback (most recent call last):
+    ...
+    TypeError: given must be a sequence of whole numbers, like (1, 16, 30, 30); got None.
+    """
+    if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 1:
+        value = value.tolist()
+    if (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)
+            or any(isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) for n in value)):  # fmt: skip
+        raise TypeError(f"{name} must be a sequence of whole numbers, like {example}; got {value!r}.")
+    return tuple(int(n) for n in value)
+
+
+def parameter_counts(layer: nn.Module, name: str = "layer") -> dict[str, int]:
+    """The size of each parameter of ``layer``, by name; a ValueError for a lazy layer, whose sizes are not known yet.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from ainotes._questions import parameter_counts
+    >>> parameter_counts(nn.Linear(4, 2))
+    {'weight': 8, 'bias': 2}
+    """
+    lazy = [n for n, p in layer.named_parameters() if isinstance(p, nn.parameter.UninitializedParameter)]
+    if lazy:
+        raise ValueError(f"{name}={layer} is a lazy layer: the sizes of its parameters ({', '.join(lazy)}) are known "
+                         "only after its first forward pass. Run it once on an input, or give its input size, e.g. "
+                         "nn.Linear(8, 3) instead of nn.LazyLinear(3).")  # fmt: skip
+    return {n: p.numel() for n, p in layer.named_parameters()}
+
+
 _SIDES = ("depth", "height", "width")
 
 
@@ -109,18 +148,22 @@ def shape_on_zeros(layer: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
     hooks = [inner.register_forward_pre_hook(fits) for inner in layer.modules()]
     try:
         with torch.no_grad():
-            return tuple(layer(torch.zeros(*shape)).shape)
+            output = layer(torch.zeros(*shape))
     except _Mismatch as mismatch:
         inner, got = mismatch.args
         where = "" if inner is layer else f"layer {names[inner]}, {inner}, gets shape {list(got)} and "
         raise ValueError(f"{layer} cannot run on an input of shape {list(shape)}: {where}"
                          f"{layer_problem(inner, got)}.") from None  # fmt: skip
-    except (RuntimeError, IndexError, TypeError, ValueError) as exc:
+    except (RuntimeError, IndexError, TypeError, ValueError, AttributeError, NotImplementedError) as exc:
         raise ValueError(f"{layer} cannot run on an input of shape {list(shape)}: {exc}. "
                          "Fix the layer or the input shape.") from None  # fmt: skip
     finally:
         for hook in hooks:
             hook.remove()
+    if not isinstance(output, torch.Tensor):  # an LSTM gives (output, (h, c)): no single shape to ask about
+        raise ValueError(f"layer {layer} returns a {type(output).__name__}, not one tensor: these checks ask about "
+                         "layers that return one tensor, whose shape is the answer; give such a layer.")  # fmt: skip
+    return tuple(output.shape)
 
 
 class _Mismatch(Exception):

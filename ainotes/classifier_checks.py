@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes.arguments import flag
+from ainotes.arguments import flag, whole
 from ainotes.feedback import Feedback, answer_shown, judge, not_answered, parse_numbers, question_key, read_answer
 from ainotes.hints import _matching
 from ainotes.param_counts import fc_counts, total_parameters
@@ -30,23 +30,26 @@ def _g(value: float) -> str:
     return f"{value:g}"
 
 
-def _logits(logits: Any) -> tuple[float, ...]:
-    """``logits`` as floats; a TypeError or ValueError that says how to give them."""
-    example = "like [2.0, 1.0, 0.1]"
+def _logits(
+    logits: Any, least: int = 2, name: str = "logits", example: str = "like [2.0, 1.0, 0.1]"
+) -> tuple[float, ...]:
+    """``logits`` as at least ``least`` finite floats; a TypeError or ValueError that says how to give them."""
     if isinstance(logits, (torch.Tensor, np.ndarray)):
         if logits.ndim != 1:
-            raise ValueError(f"logits must be 1-D, one score per class, {example}; got shape {tuple(logits.shape)}.")
+            raise ValueError(f"{name} must be 1-D, one score per class, {example}; got shape {tuple(logits.shape)}.")
         logits = logits.tolist()
     if isinstance(logits, (str, bytes)) or not isinstance(logits, Sequence):
-        raise TypeError(f"logits must be a 1-D sequence of numbers, {example}; got {logits!r}.")
+        raise TypeError(f"{name} must be a 1-D sequence of numbers, {example}; got {logits!r}.")
     if any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in logits):
-        raise TypeError(f"logits={logits!r} must hold numbers only, one score per class, {example}.")
+        raise TypeError(f"{name}={logits!r} must hold numbers only, one score per class, {example}.")
     values = tuple(float(v) for v in logits)
-    if len(values) < 2:
-        raise ValueError(f"logits={logits!r} has {len(values)} value(s): softmax of a single logit is always 1, so "
+    if len(values) < least and least == 2:
+        raise ValueError(f"{name}={logits!r} has {len(values)} value(s): softmax of a single logit is always 1, so "
                          f"give at least 2, {example}.")  # fmt: skip
+    if len(values) < least:
+        raise ValueError(f"{name}={logits!r} is empty: give at least {least} number{'s' * (least > 1)}, {example}.")
     if not all(math.isfinite(v) for v in values):
-        raise ValueError(f"logits={logits!r} must be finite numbers: no inf or nan.")
+        raise ValueError(f"{name}={logits!r} must be finite numbers: no inf or nan.")
     return values
 
 
@@ -59,6 +62,7 @@ def softmax(logits: Sequence[float]) -> list[float]:
     >>> [round(p, 4) for p in softmax([2.0, 1.0, 0.1])]
     [0.659, 0.2424, 0.0986]
     """
+    logits = _logits(logits, least=1)  # a flat list or 1-D tensor of finite numbers
     top = max(logits)
     exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
@@ -96,6 +100,7 @@ def generic_softmax_hint(decimals: int) -> str:
     >>> generic_softmax_hint(2)
     'Take exp of each logit, add the exps up and divide each exp by that sum; give each probability to 2 decimals.'
     """
+    decimals = whole(decimals, "decimals", least=1, most=6, example="decimals=2")
     return (f"Take exp of each logit, add the exps up and divide each exp by that sum; give each probability to "
             f"{decimals} decimal{'s' * (decimals != 1)}.")  # fmt: skip
 
@@ -116,7 +121,8 @@ def softmax_hint(given: Sequence[float], logits: Sequence[float], decimals: int 
     >>> softmax_hint([0.65, 0.32, 0.03], [2, 1, 0.1])[:46]
     'That divides the logits by their sum; softmax '
     """
-    n = len(logits)
+    logits, decimals = _logits(logits), whole(decimals, "decimals", least=1, most=6, example="decimals=2")
+    given, n = _logits(given, 0, "given", "like [0.66, 0.24, 0.10]"), len(logits)
     if len(given) != n:
         return (f"There are {n} logits, so softmax gives {n} probabilities, one per logit; you gave {len(given)} "
                 f"value{'s' * (len(given) != 1)}.")  # fmt: skip
@@ -160,7 +166,7 @@ def fc_parameters_hint(value: int, image_size: int, channels: int = 3, hidden: S
     >>> fc_parameters_hint(13_174_016, image_size=64)
     'You forgot the biases: each Linear layer also has one bias per output feature.'
     """
-    layers = fc_counts(image_size, channels, hidden, classes)
+    value, layers = whole(value, "value"), fc_counts(image_size, channels, hidden, classes)
     several = len(layers) > 1
     candidates = [
         (sum(n.weights for n in layers), "You forgot the biases: each Linear layer also has one bias per output "

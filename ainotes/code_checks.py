@@ -121,6 +121,8 @@ def check_conv2d(fn: Callable[..., Any], stride: int = 1, padding: int = 0) -> F
         eh, ew = expected.shape
         if tuple(got.shape) != (eh, ew):
             return Feedback(False, _shape_message(tuple(got.shape), (h, w), (kh, kw), (eh, ew), stride, padding))
+        if not bool(got.isfinite().all()):  # nan is never "close": compared as numbers it would pass
+            return Feedback(False, _not_finite_message(got, where))
         wrong = (got - expected).abs() > 1e-4 * (1 + expected.abs())
         if wrong.any():
             return Feedback(False, _value_message(got, expected, image, kernel, wrong, stride, padding))
@@ -148,6 +150,15 @@ def _shape_message(got: tuple, image: tuple, kernel: tuple, expected: tuple, str
     shown = "×".join(map(str, got)) if got else "a single number"
     return (f"On a {h}×{w} image with a {kh}×{kw} kernel your function returned {shown}, but the feature map is "
             f"{eh}×{ew}: {rule}{hint}")  # fmt: skip
+
+
+def _not_finite_message(got: torch.Tensor, where: str) -> str:
+    bad = ~got.isfinite()
+    r, c = (int(i) for i in bad.nonzero()[0])
+    return (f"{where[0].upper()}{where[1:]}, your function's output holds {_number(got[r, c])} at output[{r}, {c}] "
+            f"({int(bad.sum())} of {got.numel()} values are nan or inf), but every pixel is a finite sum. nan and inf "
+            "come from e.g. a division by zero or a torch.empty(...) whose pixels are not all filled: start from "
+            "torch.zeros(...) and fill every pixel.")  # fmt: skip
 
 
 def _value_message(got: torch.Tensor, expected: torch.Tensor, image: torch.Tensor, kernel: torch.Tensor,

@@ -55,7 +55,7 @@ from typing import Any
 
 from torch import nn
 
-from ainotes._questions import question_shape, receptive_layers, shape_on_zeros
+from ainotes._questions import parameter_counts, question_shape, receptive_layers, shape_on_zeros
 from ainotes.arguments import flag, module, whole
 from ainotes.classifier_checks import check_fc_parameters, check_softmax
 from ainotes.code_checks import check_conv2d
@@ -223,12 +223,14 @@ def check_parameter_count(answer: int | None, layer: nn.Module, *, show_answer: 
     ✓ Right. 12,800 (weight) + 32 (bias) = 12,832.
     """
     layer = module(layer, "layer", example="nn.Conv2d(16, 32, kernel_size=5)")
+    counts = parameter_counts(layer)  # a lazy layer is refused: its sizes are not known yet
     value = read_answer(answer, "A parameter count", show_answer)
     if isinstance(value, Feedback):
         return value
-    counts = {name: p.numel() for name, p in layer.named_parameters()}
     expected = sum(counts.values())
     working = f"{' + '.join(f'{n:,} ({name})' for name, n in counts.items())} = {expected:,}."
+    if not counts:
+        working = f"{type(layer).__name__} has no parameters: it learns nothing, so 0."
     if value is None:
         return answer_shown(working)
     hint = parameter_hint(value, layer) if value != expected else ""

@@ -119,6 +119,9 @@ class ConvolutionExplorer(w.VBox):
                                 f"{type(kernels).__name__}: e.g. kernels={{'edge': [[-1, 0, 1]] * 3}}.")  # fmt: skip
             self._given = {}
             for name, kernel in kernels.items():
+                if name == "custom":  # the kernel menu's own entry for typed weights
+                    raise ValueError("kernels has a kernel named 'custom', the name the kernel menu keeps for the "
+                                     "weights you type: give it another name, e.g. 'my kernel'.")  # fmt: skip
                 kernel = _as_map(kernel, f"kernels[{name!r}]", "kernel", "torch.ones(3, 3)")
                 if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] not in KERNEL_SIZES:
                     raise ValueError(f"Kernel {name!r} has shape {tuple(kernel.shape)}: give a square kernel of "

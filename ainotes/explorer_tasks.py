@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import torch
 
 from ainotes.arguments import choice, whole
+from ainotes.kernels import PADDING_MODES
 
 __all__ = [
     "TASKS",
@@ -86,7 +87,7 @@ class ExplorerState:
             choice(self.padding, "padding", ("valid", "same", "full"))
         else:
             whole(self.padding, "padding", least=0, example="padding=1")
-        choice(self.padding_mode, "padding_mode", ("zeros", "reflect", "replicate", "circular"))
+        choice(self.padding_mode, "padding_mode", PADDING_MODES)  # the modes apply_kernel supports
         if self.output_size is not None and (not isinstance(self.output_size, tuple) or len(self.output_size) != 2):
             raise TypeError(f"output_size must be a pair (height, width) or None, got {self.output_size!r}.")
 

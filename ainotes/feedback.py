@@ -9,10 +9,8 @@ keyed by the check's name and the question's arguments; :func:`reset_attempts` e
 from __future__ import annotations
 
 import html
-import math
-import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes.arguments import flag
+from ainotes._parsing import parse_numbers, parse_shape
+from ainotes.arguments import flag, whole
 
 __all__ = [
     "NO_ANSWER",
@@ -105,6 +104,7 @@ def whole_number(answer: Any, what: str) -> int | Feedback | None:
     >>> whole_number(13.5, "An output size")
     ✗ Not quite. An output size is a whole number; you gave 13.5.
     """
+    _texts(what=what)
     if answer is None:
         return None
     if isinstance(answer, str):
@@ -165,6 +165,7 @@ def read_number(answer: Any, what: str, like: str) -> float | Feedback | None:
     >>> read_number("fast", "A learning rate", '0.004 or "0.004"')
     ✗ Not quite. A learning rate is one number, like 0.004 or "0.004"; you gave 'fast'.
     """
+    _texts(what=what, like=like)
     if answer is None:
         return None
     if isinstance(answer, str) and re.fullmatch(r"\s*[-−]?\d+,\d+\s*", answer):
@@ -178,96 +179,11 @@ def read_number(answer: Any, what: str, like: str) -> float | Feedback | None:
     return values[0]
 
 
-def parse_shape(text: str | Sequence[int] | torch.Size) -> tuple[int, ...]:
-    """Read a shape written as ``"1, 16, 30, 30"``, ``"[1, 16, 30, 30]"``, a list, a tuple or a ``torch.Size``.
-
-    Whole floats (``30.0``), NumPy integers and a 1-D tensor count too. Anything else, such as a
-    single number, words or ``30.5``, gets a ``ValueError`` that says how to write a shape.
-
-    Examples
-    --------
-    >>> from ainotes.feedback import parse_shape
-    >>> parse_shape("torch.Size([1, 16, 30, 30])"), parse_shape([1, 16, 30.0, 30])
-    ((1, 16, 30, 30), (1, 16, 30, 30))
-    >>> parse_shape(30)
-    Traceback (most recent call last):
-    ...
-    ValueError: Could not read a shape from 30: a shape has one whole number per dimension, like (1, 16, 30, 30) or "1, 16, 30, 30", not a single number.
-    """
-    if isinstance(text, str):
-        cleaned = text.replace("torch.Size", "")
-        if not re.fullmatch(r"[\s\[\]\(\),\dx×]*", cleaned) or not re.search(r"\d", cleaned):
-            raise ValueError(
-                f"Could not read a shape from {text!r}: write numbers separated by commas, like 1, 16, 30, 30."
-            )
-        return tuple(int(n) for n in re.findall(r"\d+", cleaned))
-    form = 'like (1, 16, 30, 30) or "1, 16, 30, 30"'
-    if isinstance(text, (torch.Tensor, np.ndarray)) and text.ndim > 1:
-        raise ValueError(f"Could not read a shape from an array of shape {tuple(text.shape)}: give the whole "
-                         f"numbers of the shape, {form}.")  # fmt: skip
-    if isinstance(text, (torch.Tensor, np.ndarray)) and text.ndim == 1:
-        sizes = text.tolist()
-    elif isinstance(text, (numbers.Number, np.generic, torch.Tensor)) and getattr(text, "ndim", 0) == 0:
-        raise ValueError(f"Could not read a shape from {text!r}: a shape has one whole number per dimension, "
-                         f"{form}, not a single number.")  # fmt: skip
-    elif isinstance(text, Sequence):
-        sizes = list(text)
-    else:
-        raise ValueError(f"Could not read a shape from {text!r}: give the whole numbers of the shape, {form}.")
-    result = []
-    for n in sizes:
-        if isinstance(n, str) and re.fullmatch(r"\s*\d+\s*", n):
-            n = int(n)
-        if isinstance(n, np.generic):
-            n = n.item()
-        if isinstance(n, float) and n.is_integer():
-            n = int(n)
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise ValueError(f"Could not read a shape from {text!r}: {n!r} is not a whole number; give the whole "
-                             f"numbers of the shape, {form}.")  # fmt: skip
-        result.append(n)
-    return tuple(result)
-
-
-def parse_numbers(value: Any) -> tuple[float, ...]:
-    """Read a number or a flat list of numbers as floats; ValueError if it is anything else.
-
-    Accepts a number, a list or tuple, a 1-D tensor or array, or a string such as
-    ``"0.66, 0.24, 0.10"``, ``"[0.66 0.24 0.1]"``, ``"tensor([0.66, 0.24, 0.10])"``, ``"66%, 24%"``
-    (the percent signs are dropped, not divided out) or, with decimal commas,
-    ``"0,66; 0,24; 0,10"``. Booleans, nested lists, words and non-finite values are refused.
-
-    Examples
-    --------
-    >>> from ainotes.feedback import parse_numbers
-    >>> parse_numbers("tensor([0.66, −0.24])"), parse_numbers("0,5; 1,25"), parse_numbers(3)
-    ((0.66, -0.24), (0.5, 1.25), (3.0,))
-    """
-    if isinstance(value, str):
-        text = value.replace("−", "-").replace("%", " ").strip()
-        text = re.sub(r"^tensor\((.*)\)$", r"\1", text, flags=re.DOTALL).strip().strip("()[]")
-        if ";" in text:  # decimal commas: "0,66; 0,24; 0,10"
-            text = text.replace(",", ".").replace(";", ",")
-        try:
-            value = [float(p) for p in re.split(r"[,\s]+", text) if p]
-        except ValueError:  # words
-            raise ValueError(
-                f"Could not read numbers from {value!r}: write numbers separated by commas, like 0.66, 0.24, 0.10."
-            ) from None
-    elif isinstance(value, (torch.Tensor, np.ndarray)):
-        if value.ndim > 1:
-            raise ValueError(f"Could not read numbers from an array of shape {tuple(value.shape)}: give a flat list.")
-        value = value.detach().cpu().tolist() if isinstance(value, torch.Tensor) else value.tolist()
-    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
-        value = [value]
-    if (not isinstance(value, Sequence) or not value
-            or any(isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)) for v in value)):  # fmt: skip
-        raise ValueError(f"Could not read numbers from {value!r}: give a number or a flat list of numbers, like "
-                         "0.66, 0.24, 0.10.")  # fmt: skip
-    result = tuple(float(v) for v in value)
-    if not all(math.isfinite(v) for v in result):
-        raise ValueError(f"Could not read numbers from {value!r}: give finite numbers, no inf or nan.")
-    return result
+def _texts(**texts: Any) -> None:
+    """A TypeError that names the first of ``texts`` (name=value) that is not a string."""
+    for name, value in texts.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {value!r} ({type(value).__name__}).")
 
 
 def _plain(value: Any) -> Any:
@@ -335,7 +251,9 @@ def staged(given: str, worked: str, hint: str, wrong_answers: int, show_answer: 
     >>> staged("15", "7 + 9 = 16.", "Check the ones.", 2)
     ✗ Not quite. You said 15, but 7 + 9 = 16. Check the ones.
     """
-    if show_answer or wrong_answers >= 2:
+    _texts(given=given, worked=worked, hint=hint, try_again=try_again, lead=lead)
+    wrong_answers = whole(wrong_answers, "wrong_answers", least=1, example="wrong_answers=1 for the first")
+    if flag(show_answer, "show_answer") or wrong_answers >= 2:
         return Feedback(False, f"{lead}{given}, but {worked}" + (f" {hint}" if hint else ""))
     return Feedback(False, f"{lead}{given}. {hint} {try_again}")
 
@@ -363,7 +281,10 @@ def judge(check: str, question: str, *, correct: bool, given: str, right: str, w
     >>> judge("sum", "7 + 9", correct=False, given="17", **ask)
     ✗ Not quite. You said 17, but 7 + 9 = 16.
     """
-    if correct:
+    _texts(check=check, question=question, given=given, right=right, worked=worked, hint=hint,
+           generic_hint=generic_hint, lead=lead)  # fmt: skip
+    show_answer = flag(show_answer, "show_answer")
+    if flag(correct, "correct"):
         return Feedback(True, right)
     key = (check, question)
     wrong = _WRONG_ANSWERS[key] = _WRONG_ANSWERS.get(key, 0) + 1
@@ -380,6 +301,7 @@ def answer_shown(worked: str) -> Feedback:
     >>> answer_shown("7 + 9 = 16.")
     … The worked answer: 7 + 9 = 16.
     """
+    _texts(worked=worked)
     return Feedback(None, f"The worked answer: {worked}")
 
 
@@ -395,4 +317,5 @@ def not_answered(show_answer: bool, worked: str) -> Feedback:
     ... )
     (True, … The worked answer: 7 + 9 = 16.)
     """
-    return answer_shown(worked) if show_answer else Feedback(None, NO_ANSWER)
+    _texts(worked=worked)
+    return answer_shown(worked) if flag(show_answer, "show_answer") else Feedback(None, NO_ANSWER)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from torch import nn
 
+from ainotes._questions import answer_sizes, parameter_counts, question_shape
 from ainotes.arguments import flag, module, nonempty, whole
 from ainotes.conv import LayerGeometry, conv_output_size, padding_amount
 
@@ -113,7 +114,11 @@ def receptive_field_hint(value: int, geometry: Sequence[LayerGeometry]) -> str:
     >>> receptive_field_hint(8, receptive_field(layers))[:52]
     'You added up the kernels but left out the jump: afte'
     """
-    geometry = nonempty(geometry, "geometry", example="receptive_field(layers)")
+    value, geometry = whole(value, "value"), nonempty(geometry, "geometry", example="receptive_field(layers)")
+    for i, g in enumerate(geometry):
+        if not isinstance(g, LayerGeometry):
+            raise TypeError(f"geometry[{i}] must be a LayerGeometry, as ainotes.conv.receptive_field(layers) gives; "
+                            f"got {g!r} ({type(g).__name__}).")  # fmt: skip
     expected = geometry[-1].receptive_field
     field, jump = 1, 1
     for g in geometry:
@@ -173,7 +178,7 @@ def parameter_hint(value: int, layer: nn.Module) -> str:
     'Each filter spans all the input channels: it has in_channels × kH × kW weights, not kH × kW.'
     """
     layer = module(layer, "layer", example="nn.Conv2d(16, 32, kernel_size=5)")
-    expected = sum(p.numel() for p in layer.parameters())
+    value, expected = whole(value, "value"), sum(parameter_counts(layer).values())
     unit = "output channel" if isinstance(layer, nn.modules.conv._ConvNd) else "output feature"
     bias = getattr(layer, "bias", None)
     biases = bias.numel() if isinstance(bias, nn.Parameter) else 0
@@ -207,6 +212,8 @@ def generic_parameter_hint(layer: nn.Module) -> str:
         weights, unit = "out_channels × in_channels × kH × kW", "output channel"
     elif isinstance(layer, nn.Linear):
         weights, unit = "out_features × in_features", "output feature"
+    elif not any(True for _ in layer.parameters()):
+        return "Ask what the layer computes: does it have a weight or a bias that training changes?"
     else:
         return "Add up the sizes of every weight and bias tensor of the layer."
     return f"Count the weights, {weights}, then " + (f"add one bias per {unit}." if has_bias
@@ -230,6 +237,8 @@ def shape_hint(given: Sequence[int], expected: Sequence[int], input_shape: Seque
     "The number of channels out is the layer's `out_channels`, whatever comes in."
     """
     layer = module(layer, "layer", example="nn.Conv2d(3, 16, 3)")
+    given, expected = answer_sizes(given, "given"), answer_sizes(expected, "expected")
+    input_shape = question_shape(input_shape, "input_shape")
     names = {4: "batch, channels, height, width", 3: "channels, height, width", 2: "batch, features"}
     if len(given) != len(expected):
         return f"The output has {len(expected)} dimensions" + (f": {names[len(expected)]}." if len(expected) in names
@@ -259,7 +268,7 @@ def shape_hint(given: Sequence[int], expected: Sequence[int], input_shape: Seque
     if given[2] == expected[2]:
         return "The height is right; the width follows the same rule."
     hint = ""
-    if settings is not None and None not in settings:
+    if settings is not None and None not in settings and len(input_shape) > 2:
         hint = output_size_hint(given[2], input_shape[2], *settings, pool=pool)
     hint = hint or GENERIC_OUTPUT_SIZE
     return "Batch and channels are right; for the height: " + hint[0].lower() + hint[1:]
@@ -275,7 +284,7 @@ def batch_count_hint(value: int, n_images: int, batch_size: int, drop_last: bool
     'The leftover images make one more, small'
     """
     n_images, batch_size = whole(n_images, "n_images", least=1), whole(batch_size, "batch_size", least=1)
-    drop_last = flag(drop_last, "drop_last")
+    value, drop_last = whole(value, "value"), flag(drop_last, "drop_last")
     expected = n_images // batch_size if drop_last else -(-n_images // batch_size)
     candidates = [
         (-(-n_images // batch_size) if drop_last else n_images // batch_size,
@@ -298,7 +307,7 @@ def last_batch_hint(value: int, n_images: int, batch_size: int) -> str:
     'No images are left over, but that does not make '
     """
     n_images, batch_size = whole(n_images, "n_images", least=1), whole(batch_size, "batch_size", least=1)
-    remainder = n_images % batch_size
+    value, remainder = whole(value, "value"), n_images % batch_size
     expected = remainder or batch_size
     if value == 0 and remainder == 0:
         return ("No images are left over, but that does not make an empty batch: the last batch is a full one "

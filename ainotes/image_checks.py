@@ -37,6 +37,7 @@ from ainotes.image_hints import (
     GENERIC_PERMUTE,
     GENERIC_UNNORMALIZE,
     UNITS,
+    _normalized,
     mean_std_hint,
     memory_hint,
     normalized_pixel_hint,
@@ -142,9 +143,7 @@ def check_normalized_pixel(answer: float | Sequence[float] | None, pixel: float,
     mean, std = _channel_values(mean, "mean"), _channel_values(std, "std")
     if len(mean) != len(std):
         raise ValueError(f"mean has {len(mean)} values but std has {len(std)}: give one of each per channel.")
-    if min(std) <= 0:
-        raise ValueError(f"std={std!r} must be positive: Normalize divides by it.")
-    expected = [(pixel - m) / s for m, s in zip(mean, std)]
+    expected = _normalized(pixel, mean, std)  # std positive, every value finite
     names = ("red ", "green ", "blue ") if len(mean) == 3 else ("",) * len(mean)
     steps = ", ".join(f"{c}({_g(pixel)} − {_g(m)}) / {_g(s)} = {e:.2f}"
                       for c, m, s, e in zip(names, mean, std, expected))  # fmt: skip

@@ -9,11 +9,14 @@ to the method for answers no known mistake explains.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
-from ainotes.arguments import choice
+from ainotes._questions import answer_sizes, question_shape
+from ainotes.arguments import choice, function, real, tensor
 
 __all__ = [
     "GENERIC_MEAN_STD",
@@ -49,6 +52,28 @@ GENERIC_MEAN_STD = ("Take each channel's mean and std over all of its pixels in 
                     "in [0, 1].")  # fmt: skip
 
 
+def _reals(value: Any, name: str, *, example: str, least: int = 1) -> list[float]:
+    """``value`` (a sequence or 1-D tensor) as a list of at least ``least`` finite floats; a clear error otherwise."""
+    if isinstance(value, torch.Tensor) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of numbers, got {value!r} ({type(value).__name__}): e.g. {example}.")
+    if len(value) < least:
+        raise ValueError(f"{name} is empty: give at least one number, e.g. {example}.")
+    return [real(v, f"{name}[{i}]") for i, v in enumerate(value)]
+
+
+def _normalized(pixel: float, mean: Sequence[float], std: Sequence[float]) -> list[float]:
+    """(pixel − mean) / std per channel; a ValueError if a std is not positive or a value is not finite."""
+    if min(std) <= 0:
+        raise ValueError(f"std={std!r} must be positive: Normalize divides by it.")
+    values = [(pixel - m) / s for m, s in zip(mean, std)]
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"std={std!r} is too small: (pixel − mean) / std is not a finite number; give a std such as "
+                         "0.3081.")  # fmt: skip
+    return values
+
+
 def _first(close: Callable[[object, object], bool], value: object, expected: object,
            candidates: list[tuple[object, str]]) -> str:  # fmt: skip
     """The hint of the first candidate ``value`` is close to, skipping candidates close to ``expected``."""
@@ -67,8 +92,12 @@ def permute_hint(given: Sequence[int], shape: Sequence[int], dims: Sequence[int]
     >>> permute_hint((64, 32, 3, 32), (64, 3, 32, 32), (0, 2, 3, 1))[:48]
     'You read `dims` as where each old dimension goes'
     """
-    given, shape = tuple(given), tuple(shape)
-    n = len(shape)
+    given = answer_sizes(given, "given", example="(64, 32, 32, 3)")
+    shape = question_shape(shape, "shape", example="(64, 3, 32, 32)")
+    dims, n = answer_sizes(dims, "dims", example="(0, 2, 3, 1)"), len(shape)
+    if sorted(dims) != list(range(n)):
+        raise ValueError(f"dims={dims!r} is not a reordering of the {n} dimensions of {list(shape)}: give each of "
+                         f"0 … {n - 1} once (no negative numbers).")  # fmt: skip
     if len(given) != n:
         return f"The tensor has {n} dimensions and `permute` only reorders them: the result has {n} too."
     if sorted(given) != sorted(shape):
@@ -101,15 +130,18 @@ def normalized_pixel_hint(values: Sequence[float], pixel: float, mean: Sequence[
     >>> normalized_pixel_hint([-0.13], pixel=0.0, mean=[0.1307], std=[0.3081])
     'Did you forget to divide by the std? Normalize subtracts the mean, then divides by the std.'
     """
-    n = len(mean)
+    values, pixel = _reals(values, "values", example="[-0.42]", least=0), real(pixel, "pixel", example="pixel=0.0")
+    mean, std = _reals(mean, "mean", example="[0.1307]"), _reals(std, "std", example="[0.3081]")
+    if len(mean) != len(std):
+        raise ValueError(f"mean has {len(mean)} values but std has {len(std)}: give one of each per channel.")
+    n, expected = len(mean), _normalized(pixel, mean, std)
     if len(values) != n:
         return (f"Give one value per channel: mean and std have {n} values each, so the pixel becomes {n} "
                 "values." if n > 1 else "The image has one channel: give one value.")  # fmt: skip
-    expected = [(pixel - m) / s for m, s in zip(mean, std)]
     candidates: list[tuple[object, str]] = [
         ([pixel - m for m in mean], "Did you forget to divide by the std? Normalize subtracts the mean, then divides "
          "by the std."),
-        ([(pixel - m) / s**2 for m, s in zip(mean, std)], "You divided by the variance (std²): Normalize divides by "
+        ([(pixel - m) / s**2 if s**2 else math.inf for m, s in zip(mean, std)], "You divided by the variance (std²): Normalize divides by "
          "the std itself."),
         ([(pixel * 255 - m) / s for m, s in zip(mean, std)], "That puts the pixel on the 0–255 scale: after "
          "ToTensor() pixels are in [0, 1], the scale of mean and std."),
@@ -119,6 +151,7 @@ def normalized_pixel_hint(values: Sequence[float], pixel: float, mean: Sequence[
         ([pixel - m / s for m, s in zip(mean, std)], "Mind the brackets: subtract the mean first, then divide the "
          "difference by the std."),
     ]  # fmt: skip
+    candidates = [(guess, hint) for guess, hint in candidates if all(map(math.isfinite, guess))]  # a tiny std
     return _first(_all_close(0.01, 0.005), values, expected, candidates)  # 0–255 values are large
 
 
@@ -131,7 +164,8 @@ def memory_hint(value: float, shape: Sequence[int], dtype: torch.dtype, unit: st
     >>> memory_hint(153.6, (50_000, 3, 32, 32), torch.float32, "MB")[:35]
     'That counts values, not bytes: mult'
     """
-    unit = choice(unit, "unit", UNITS)
+    value, unit = real(value, "value", example="614.4"), choice(unit, "unit", UNITS)
+    shape = question_shape(shape, "shape", example="(64, 3, 32, 32)")
     if not isinstance(dtype, torch.dtype):
         raise TypeError(f"dtype must be a torch dtype, like torch.float32; got {dtype!r}.")
     per = torch.empty((), dtype=dtype).element_size()
@@ -177,6 +211,19 @@ def unnormalize_hint(output: torch.Tensor, x: torch.Tensor, mean: torch.Tensor, 
     >>> unnormalize_hint((x - m) / s, x, m, s)[:24]
     'That normalises x again:'
     """
+    x = tensor(x, "x", floating=True)
+    output, mean, std = (tensor(v, name, floating=True).to(x.dtype) for v, name in ((output, "output"), (mean, "mean"),
+                                                                                   (std, "std")))  # fmt: skip
+    if output.shape != x.shape:
+        raise ValueError(f"output has shape {tuple(output.shape)} but x has shape {tuple(x.shape)}: give the output "
+                         "for x, of the same shape.")  # fmt: skip
+    try:
+        torch.broadcast_shapes(x.shape, mean.shape, std.shape)
+    except RuntimeError:
+        raise ValueError(f"mean of shape {tuple(mean.shape)} and std of shape {tuple(std.shape)} do not line up with "
+                         f"x of shape {tuple(x.shape)}: shape them [3, 1, 1], one value per channel.") from None  # fmt: skip
+    if not bool(output.isfinite().all()):
+        return "Your result holds nan or inf values: look for a division by zero, or a torch.empty tensor not filled."
     candidates: list[tuple[object, str]] = [
         (x * mean + std, "Mean and std look swapped: check which one Normalize divided by and which one it "
          "subtracted."),
@@ -231,6 +278,14 @@ def mean_std_hint(mean: Sequence[float], std: Sequence[float], expected_mean: Se
     >>> mean_std_hint([33.3], [78.6], [0.1307], [0.3081], 1e-4, lambda: [0.3])[:34]
     'Your values are above 1, so on the'
     """
+    mean, std = _reals(mean, "mean", example="[0.1307]", least=0), _reals(std, "std", example="[0.3081]", least=0)
+    expected_mean = _reals(expected_mean, "expected_mean", example="[0.1307]")
+    expected_std = _reals(expected_std, "expected_std", example="[0.3081]")
+    if len(expected_mean) != len(expected_std):
+        raise ValueError(f"expected_mean has {len(expected_mean)} values but expected_std has {len(expected_std)}: "
+                         "give one of each per channel.")  # fmt: skip
+    tolerance = real(tolerance, "tolerance", positive=True, example="tolerance=1e-4")
+    per_image_std = function(per_image_std, "per_image_std", example="lambda: [0.3081]")
     channels = len(expected_mean)
     if len(mean) != channels or len(std) != channels:
         if channels > 1 and 1 in (len(mean), len(std)):

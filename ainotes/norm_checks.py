@@ -333,8 +333,12 @@ def check_batchnorm_output(answer: Sequence[float] | str | None, values: Sequenc
         return not_answered(show_answer, working)
     given = _read(answer)
     if given is None:
-        return Feedback(False, f"Could not read {answer!r}: give {n} numbers, one output per value, as a list or "
-                               f"separated by commas, like \"{', '.join(['x.xx'] * n)}\".")  # fmt: skip
+        array = isinstance(answer, (torch.Tensor, np.ndarray)) and answer.ndim > 1  # e.g. the layer's own [N, 1]
+        kind = "tensor" if isinstance(answer, torch.Tensor) else "NumPy array"
+        got = f"a {kind} of shape {tuple(answer.shape)}" if array else repr(answer)
+        return Feedback(False, f"Could not read {got}: give {n} numbers, one output per value, as a list or "
+                               f"separated by commas, like \"{', '.join(['x.xx'] * n)}\""
+                               + (f" (flatten the {kind}: `.flatten()`)." if array else "."))  # fmt: skip
     if len(given) != n:
         return Feedback(False, f"You gave {len(given)} number{'s' * (len(given) != 1)}, but the layer gives one "
                                f"output per value: give {n}.")  # fmt: skip

@@ -14,7 +14,7 @@ import math
 
 from torch import nn
 
-from ainotes.arguments import flag, module, whole
+from ainotes.arguments import choice, flag, module, real, whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer, read_number
 from ainotes.hints import _matching
 from ainotes.train.one_cycle import one_cycle_curves
@@ -50,6 +50,15 @@ def _schedule(max_lr: float, total_steps: int, pct_start: float, div_factor: flo
     return dict(lr=lr, other=other, other_lr=other_lr, start=max_lr / div_factor, peak=float(max_lr),
                 final=max_lr / (div_factor * final_div_factor), warm_end=float(pct_start * total_steps) - 1,
                 last=int(total_steps) - 1)  # fmt: skip
+
+
+def _step(step: int, s: dict) -> int:
+    """``step`` if it is a step of the schedule ``s``: 0 (the first batch) to total_steps − 1."""
+    step = whole(step, "step", example="step=100")
+    if not 0 <= step <= s["last"]:
+        raise ValueError(f"step={step} is not a step of this schedule: give 0 (the first batch) to total_steps − 1 = "
+                         f"{s['last']}.")  # fmt: skip
+    return step
 
 
 def _curve(first: float, last: float, t: float, anneal_strategy: str) -> float:
@@ -96,6 +105,7 @@ def generic_one_cycle_hint(anneal_strategy: str = "cos") -> str:
     >>> generic_one_cycle_hint()[:64]
     'OneCycleLR warms up from max_lr / div_factor to max_lr over the '
     """
+    anneal_strategy = choice(anneal_strategy, "anneal_strategy", ("cos", "linear"))
     start = ("OneCycleLR warms up from max_lr / div_factor to max_lr over the first pct_start of the steps (up to step "
              "pct_start × total_steps − 1), then anneals down to max_lr / (div_factor × final_div_factor) at the last "
              "step. ")  # fmt: skip
@@ -117,6 +127,7 @@ def one_cycle_lr_hint(value: float, step: int, *, max_lr: float, total_steps: in
     'That is the peak learning rate, max_lr, which OneCycleL'
     """
     s = _schedule(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy)
+    value, step = real(value, "value", example="0.004"), _step(step, s)
     expected, lr, warming = float(s["lr"][step]), s["lr"], step <= s["warm_end"]
     where = "it is still rising" if warming else "it is already falling"
     counting = "steps count from 0 (step 0 is the first batch) and the scheduler moves on after each batch."
@@ -185,10 +196,7 @@ def check_one_cycle_lr(answer: float | str | None, step: int, *, max_lr: float, 
     """
     show_answer = flag(show_answer, "show_answer")
     s = _schedule(max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy)
-    step = whole(step, "step", example="step=100")
-    if not 0 <= step <= s["last"]:
-        raise ValueError(f"step={step} is not a step of this schedule: give 0 (the first batch) to total_steps − 1 = "
-                         f"{s['last']}.")  # fmt: skip
+    step = _step(step, s)
     settings = dict(max_lr=float(max_lr), total_steps=int(total_steps), pct_start=float(pct_start),
                     div_factor=float(div_factor), final_div_factor=float(final_div_factor),
                     anneal_strategy=anneal_strategy)  # fmt: skip
@@ -226,6 +234,7 @@ def hook_count_hint(value: int, model: nn.Module) -> str:
     >>> hook_count_hint(1, model)[:40]
     'Hooks pile up: each `register_forward_ho'
     """
+    value, model = whole(value, "value"), module(model, "model", example="simple_cnn()")
     hooks = _hooks(model)
     expected = sum(n for *_, n in hooks)
     candidates = [

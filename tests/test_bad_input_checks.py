@@ -8,7 +8,9 @@ exception, and never counts as right by accident.
 
 from __future__ import annotations
 
+import math
 import random
+import re
 import string
 
 import numpy as np
@@ -17,8 +19,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ainotes.classifier_checks import check_fc_parameters, check_softmax
+from ainotes.classifier_checks import (
+    check_fc_parameters,
+    check_softmax,
+    fc_parameters_hint,
+    generic_softmax_hint,
+    softmax,
+    softmax_hint,
+)
 from ainotes.code_checks import check_conv2d
+from ainotes.conv import receptive_field
 from ainotes.exercises import (
     check_batch_count,
     check_flatten_size,
@@ -30,7 +40,17 @@ from ainotes.exercises import (
     output_shape,
 )
 from ainotes.explorer_tasks import ExplorerState, TaskProgress, bottom_edge_problem, halving_setting
-from ainotes.feedback import Feedback, parse_numbers, parse_shape, read_answer, reset_attempts
+from ainotes.feedback import (
+    Feedback,
+    answer_shown,
+    judge,
+    not_answered,
+    parse_numbers,
+    parse_shape,
+    read_answer,
+    reset_attempts,
+    staged,
+)
 from ainotes.hints import (
     batch_count_hint,
     flatten_hint,
@@ -48,10 +68,16 @@ from ainotes.image_checks import (
     check_permute_shape,
     check_unnormalize,
 )
-from ainotes.image_hints import memory_hint
+from ainotes.image_hints import mean_std_hint, memory_hint, normalized_pixel_hint, permute_hint, unnormalize_hint
 from ainotes.norm_checks import check_batchnorm_counts, check_batchnorm_output, check_running_mean
 from ainotes.quiz import ShapeQuiz
-from ainotes.training_checks import check_hook_count, check_one_cycle_lr
+from ainotes.training_checks import (
+    check_hook_count,
+    check_one_cycle_lr,
+    generic_one_cycle_hint,
+    hook_count_hint,
+    one_cycle_lr_hint,
+)
 from ainotes.transfer_checks import check_bn_buffers_changed, check_head_parameters, check_trainable_parameters
 
 CONV = nn.Conv2d(3, 16, 3)
@@ -436,3 +462,194 @@ def test_a_kernel_that_is_not_finite_is_not_a_bottom_edge_detector():
     assert bottom_edge_problem([[1.0, 1, 1], [0, 0, 0], [-1, -1, -1]]) == ""  # a nested list still works
     state = ExplorerState((28, 28), KERNEL, 2, "same", 1, output_size=(14, 14))
     assert halving_setting(state) == (3, 2, "same", 1)
+
+
+# ---------------------------------------------------------------- round 2: nan answers, odd layers, public hints
+NAN, INF = float("nan"), float("inf")
+M3, S3 = torch.zeros(3, 1, 1), torch.ones(3, 1, 1)
+X3 = torch.zeros(3, 2, 2)
+
+
+def _filled(value):
+    def conv(image, kernel):
+        out = by_hand(image, kernel)
+        out[0, 0] = value
+        return out
+
+    return conv
+
+
+def _all_nan(image, kernel):
+    return torch.full((image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1), NAN)
+
+
+NOT_FINITE = [
+    ("conv2d all nan", lambda: check_conv2d(_all_nan), r"holds nan at output\[0, 0\] \(15 of 15 values are nan or inf\)"),
+    ("conv2d one nan", lambda: check_conv2d(_filled(NAN)), r"holds nan at output\[0, 0\] \(1 of 15 values"),
+    ("conv2d inf", lambda: check_conv2d(_filled(INF)), r"holds inf at output\[0, 0\].*division by zero"),
+    ("unnormalize nan", lambda: check_unnormalize(lambda x, mean, std: x * NAN), r"holds nan or inf values"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, match", [n[1:] for n in NOT_FINITE], ids=[n[0] for n in NOT_FINITE])
+def test_nan_or_inf_in_written_code_is_a_wrong_answer_that_says_so(call, match):
+    verdict = call()
+    assert verdict.correct is False and re.search(match, verdict.message), verdict.message
+
+
+def test_a_layer_without_parameters_gets_an_explanation():
+    assert repr(check_parameter_count(0, nn.ReLU())) == "✓ Right. ReLU has no parameters: it learns nothing, so 0."
+    assert "does it have a weight or a bias" in check_parameter_count(3, nn.ReLU()).message
+    assert repr(check_parameter_count(3, nn.MaxPool2d(2), show_answer=True)).endswith(
+        "You said 3, but MaxPool2d has no parameters: it learns nothing, so 0."
+    )
+    assert repr(check_parameter_count(12_832, nn.Conv2d(16, 32, 5))) == "✓ Right. 12,800 (weight) + 32 (bias) = 12,832."
+
+
+def test_a_tiny_std_gets_a_verdict_not_a_division_by_zero():
+    verdict = check_normalized_pixel(1.5, pixel=0.8, mean=0.5, std=1e-300)
+    assert verdict.correct is False and "Work channel by channel" in verdict.message
+
+
+def test_answers_in_bytes_or_a_2d_tensor_get_a_clear_verdict():
+    verdict = check_output_shape(b"1, 16, 30, 30", IMAGE, CONV)
+    assert verdict.correct is False and "from the bytes b'1, 16, 30, 30'" in verdict.message
+    out = nn.BatchNorm1d(1)(torch.tensor([[1.0], [2.0], [3.0], [6.0]]))
+    verdict = check_batchnorm_output(out, values=[1, 2, 3, 6])
+    assert verdict.correct is False and "Could not read a tensor of shape (4, 1): give 4 numbers" in verdict.message
+    assert "`.flatten()`" in verdict.message and "grad_fn" not in verdict.message
+    assert check_batchnorm_output(out.flatten(), values=[1, 2, 3, 6]).correct
+
+
+def test_softmax_of_valid_logits_is_unchanged():
+    def before(logits):  # softmax as it was before its argument was checked
+        exps = [math.exp(v - max(logits)) for v in logits]
+        return [e / sum(exps) for e in exps]
+
+    for logits in ([2.0, 1.0, 0.1], [3, -1, 0.5, 120], (0.0, 1e-3)):
+        assert softmax(logits) == before(logits)
+    assert softmax([5]) == [1.0] and softmax(torch.tensor([0.0, 0.0])) == [0.5, 0.5]
+
+
+def test_hints_that_meet_odd_values_still_give_a_hint():
+    assert unnormalize_hint(torch.full((3, 2, 2), NAN), X3, M3, S3).startswith("Your result holds nan or inf")
+    assert normalized_pixel_hint([1.0], 0.8, [0.5], [1e-300]) == ""
+    assert shape_hint((1, 2, 3, 3), (1, 2, 4, 4), (1, 2), nn.Conv2d(2, 2, 1)).startswith("Batch and channels are right")
+
+
+ROUND2 = [
+    # ainotes.feedback
+    ("parse_shape bytes", lambda: parse_shape(b"1,2"), ValueError, r"Could not read a shape from the bytes b'1,2'"),
+    ("parse_numbers bytes", lambda: parse_numbers(b"0.5"), ValueError, r"Could not read numbers from the bytes"),
+    ("staged wrong_answers str", lambda: staged("5", "w", "h", "one"), TypeError,
+     r"wrong_answers must be a whole number, got 'one'"),
+    ("staged wrong_answers 0", lambda: staged("5", "w", "h", 0), ValueError, r"wrong_answers=0 is too small"),
+    ("staged given int", lambda: staged(5, "w", "h", 1), TypeError, r"given must be a string, got 5 \(int\)"),
+    ("staged hint None", lambda: staged("5", "w", None, 1), TypeError, r"hint must be a string, got None"),
+    ("staged show_answer str", lambda: staged("5", "w", "h", 1, show_answer="no"), TypeError,
+     r"show_answer must be True or False"),
+    ("judge correct str", lambda: judge("c", "q", correct="no", given="1", right="r", worked="w", hint="",
+                                        generic_hint="g"), TypeError, r"correct must be True or False, got 'no'"),
+    ("judge check int", lambda: judge(1, "q", correct=False, given="1", right="r", worked="w", hint="",
+                                      generic_hint="g"), TypeError, r"check must be a string, got 1"),
+    ("answer_shown None", lambda: answer_shown(None), TypeError, r"worked must be a string, got None"),
+    ("not_answered show_answer str", lambda: not_answered("yes", "w"), TypeError, r"show_answer must be True or False"),
+    # ainotes.exercises, ainotes.quiz: layers that return a tuple, lazy layers
+    ("output_shape LSTM", lambda: output_shape(nn.LSTM(3, 3), (1, 1, 3)), ValueError,
+     r"layer LSTM\(3, 3\) returns a tuple, not one tensor: these checks ask about layers that return one tensor"),
+    ("check_output_shape LSTM", lambda: check_output_shape([1, 8, 3], (1, 8, 8), nn.LSTM(8, 3, batch_first=True)),
+     ValueError, r"layer LSTM\(8, 3, batch_first=True\) returns a tuple"),
+    ("ShapeQuiz LSTM", lambda: ShapeQuiz([((1, 8), nn.LSTM(8, 3))]), ValueError,
+     r"Question 1: layer LSTM\(8, 3\) returns a tuple"),
+    ("ShapeQuiz.walk LSTM", lambda: ShapeQuiz.walk(nn.Sequential(nn.LSTM(8, 3)), (1, 8)), ValueError,
+     r"Layer 0 of the model: layer LSTM\(8, 3\) returns a tuple"),
+    ("check_parameter_count lazy", lambda: check_parameter_count(10, nn.LazyLinear(3)), ValueError,
+     r"layer=LazyLinear\(in_features=0, out_features=3, bias=True\) is a lazy layer: .* first forward pass"),
+    ("check_parameter_count lazy, no answer yet", lambda: check_parameter_count(None, nn.LazyConv2d(4, 3)),
+     ValueError, r"is a lazy layer"),
+    # ainotes.hints
+    ("parameter_hint lazy", lambda: parameter_hint(3, nn.LazyLinear(2)), ValueError, r"layer=LazyLinear.*lazy layer"),
+    ("parameter_hint value str", lambda: parameter_hint("x", nn.Linear(2, 2)), TypeError,
+     r"value must be a whole number, got 'x'"),
+    ("receptive_field_hint numbers", lambda: receptive_field_hint(5, [1, 2]), TypeError,
+     r"geometry\[0\] must be a LayerGeometry, as ainotes.conv.receptive_field\(layers\) gives; got 1 \(int\)"),
+    ("receptive_field_hint value str", lambda: receptive_field_hint("x", receptive_field([{"kernel_size": 3}])),
+     TypeError, r"value must be a whole number, got 'x'"),
+    ("shape_hint empty shapes", lambda: shape_hint([], [], [], nn.ReLU()), ValueError,
+     r"input_shape=\(\) is not a shape"),
+    ("shape_hint given None", lambda: shape_hint(None, (1, 2), (1, 2), nn.Linear(2, 2)), TypeError,
+     r"given must be a sequence of whole numbers.*got None"),
+    ("shape_hint expected None", lambda: shape_hint((1, 2), None, (1, 2), nn.Linear(2, 2)), TypeError,
+     r"expected must be a sequence of whole numbers"),
+    ("batch_count_hint value str", lambda: batch_count_hint("x", 10, 3), TypeError, r"value must be a whole number"),
+    ("last_batch_hint value None", lambda: last_batch_hint(None, 10, 3), TypeError, r"value must be a whole number"),
+    # ainotes.image_checks, ainotes.image_hints
+    ("check_normalized_pixel std too small", lambda: check_normalized_pixel(1.5, pixel=0.8, mean=0.5, std=1e-320),
+     ValueError, r"std=\(1e-320,\) is too small: \(pixel − mean\) / std is not a finite number"),
+    ("normalized_pixel_hint std 0", lambda: normalized_pixel_hint([1], 0.5, [0.5], [0]), ValueError,
+     r"std=\[0\.0\] must be positive: Normalize divides by it"),
+    ("normalized_pixel_hint pixel str", lambda: normalized_pixel_hint([1], "x", [0.5], [0.2]), TypeError,
+     r"pixel must be a number, got 'x'"),
+    ("normalized_pixel_hint mean float", lambda: normalized_pixel_hint([1], 0.5, 0.5, 0.2), TypeError,
+     r"mean must be a list of numbers, got 0\.5 \(float\)"),
+    ("normalized_pixel_hint lengths", lambda: normalized_pixel_hint([1], 0.5, [0.5], [0.2, 0.3]), ValueError,
+     r"mean has 1 values but std has 2"),
+    ("memory_hint value str", lambda: memory_hint("x", (2, 2), torch.float32, "B"), TypeError,
+     r"value must be a number, got 'x'"),
+    ("memory_hint shape negative", lambda: memory_hint(1.0, (2, -1), torch.float32, "B"), ValueError,
+     r"shape=\(2, -1\) is not a shape"),
+    ("memory_hint shape int", lambda: memory_hint(1.0, 2, torch.float32, "B"), TypeError,
+     r"shape must be a sequence of whole numbers"),
+    ("unnormalize_hint output None", lambda: unnormalize_hint(None, X3, M3, S3), TypeError,
+     r"output must be a torch.Tensor, got NoneType"),
+    ("unnormalize_hint mean shape [3]", lambda: unnormalize_hint(X3, X3, torch.zeros(3), torch.ones(3)), ValueError,
+     r"mean of shape \(3,\) and std of shape \(3,\) do not line up with x of shape \(3, 2, 2\)"),
+    ("unnormalize_hint output shape", lambda: unnormalize_hint(torch.zeros(3, 2, 3), X3, M3, S3), ValueError,
+     r"output has shape \(3, 2, 3\) but x has shape \(3, 2, 2\)"),
+    ("mean_std_hint mean str", lambda: mean_std_hint("a", [0.3], [0.1], [0.3], 1e-4, lambda: [0.3]), TypeError,
+     r"mean must be a list of numbers, got 'a'"),
+    ("mean_std_hint tolerance str", lambda: mean_std_hint([0.1], [0.3], [0.1], [0.3], "x", lambda: [0.3]),
+     TypeError, r"tolerance must be a number, got 'x'"),
+    ("mean_std_hint per_image_std", lambda: mean_std_hint([0.1], [0.5], [0.1], [0.3], 1e-4, 3), TypeError,
+     r"per_image_std must be callable"),
+    ("mean_std_hint expected empty", lambda: mean_std_hint([], [], [], [], 1e-4, lambda: []), ValueError,
+     r"expected_mean is empty"),
+    ("permute_hint dims not a permutation", lambda: permute_hint((1, 2), (1, 2), (5, 6)), ValueError,
+     r"dims=\(5, 6\) is not a reordering of the 2 dimensions of \[1, 2\]"),
+    ("permute_hint given None", lambda: permute_hint(None, (1, 2), (0, 1)), TypeError,
+     r"given must be a sequence of whole numbers"),
+    # ainotes.classifier_checks
+    ("softmax empty", lambda: softmax([]), ValueError, r"logits=\[\] is empty: give at least 1 number"),
+    ("softmax None", lambda: softmax(None), TypeError, r"logits must be a 1-D sequence of numbers.*got None"),
+    ("softmax str", lambda: softmax("abc"), TypeError, r"logits must be a 1-D sequence of numbers.*got 'abc'"),
+    ("softmax nested", lambda: softmax([[1, 2]]), TypeError, r"logits=\[\[1, 2\]\] must hold numbers only"),
+    ("softmax 2-D tensor", lambda: softmax(torch.zeros(2, 2)), ValueError, r"logits must be 1-D.*got shape \(2, 2\)"),
+    ("softmax inf", lambda: softmax([INF, 0]), ValueError, r"logits=\[inf, 0\] must be finite numbers"),
+    ("softmax_hint given str", lambda: softmax_hint("ab", [1, 2]), TypeError, r"given must be a 1-D sequence"),
+    ("softmax_hint decimals str", lambda: softmax_hint([0.5, 0.5], [1, 2], decimals="2"), TypeError,
+     r"decimals must be a whole number, got '2'"),
+    ("generic_softmax_hint decimals 0", lambda: generic_softmax_hint(0), ValueError, r"decimals=0 is too small"),
+    ("fc_parameters_hint value str", lambda: fc_parameters_hint("x", 32), TypeError, r"value must be a whole number"),
+    # ainotes.training_checks
+    ("one_cycle_lr_hint step past the end", lambda: one_cycle_lr_hint(0.1, 50, max_lr=0.01, total_steps=10),
+     ValueError, r"step=50 is not a step of this schedule: give 0 \(the first batch\) to total_steps − 1 = 9"),
+    ("one_cycle_lr_hint step negative", lambda: one_cycle_lr_hint(0.1, -1, max_lr=0.01, total_steps=10),
+     ValueError, r"step=-1 is not a step of this schedule"),
+    ("one_cycle_lr_hint value str", lambda: one_cycle_lr_hint("x", 5, max_lr=0.01, total_steps=10), TypeError,
+     r"value must be a number, got 'x'"),
+    ("hook_count_hint model None", lambda: hook_count_hint(3, None), TypeError,
+     r"model must be a torch.nn.Module, got None"),
+    ("hook_count_hint model class", lambda: hook_count_hint(1, nn.ReLU), TypeError,
+     r"model must be a torch.nn.Module, got the class ReLU"),
+    ("generic_one_cycle_hint typo", lambda: generic_one_cycle_hint("cosine"), ValueError,
+     r"anneal_strategy='cosine' is not known.*did you mean 'cos'"),
+    # ainotes.explorer_tasks
+    ("ExplorerState circular", lambda: ExplorerState((6, 6), KERNEL, padding_mode="circular"), ValueError,
+     r"padding_mode='circular' is not known: use one of 'zeros', 'reflect', 'replicate'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, error, match", [r[1:] for r in ROUND2], ids=[r[0] for r in ROUND2])
+def test_round2_bad_input_raises_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

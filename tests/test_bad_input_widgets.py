@@ -486,3 +486,12 @@ def test_preprocess_refuses_settings(kwargs, error, match):
 def test_init_signature_decorates_classes_only():
     with pytest.raises(TypeError, match=r"init_signature decorates a class, got <function"):
         init_signature(lambda: None)
+
+
+# ---------------------------------------------------------------- round 2: ConvolutionExplorer kernel names
+def test_convolution_explorer_refuses_a_kernel_named_custom(drawn):
+    with pytest.raises(ValueError, match=r"kernels has a kernel named 'custom', the name the kernel menu keeps"):
+        ConvolutionExplorer({"a": IMAGE}, kernels={"custom": torch.ones(3, 3)})
+    assert drawn == []
+    explorer = ConvolutionExplorer({"a": IMAGE}, kernels={"my kernel": torch.ones(3, 3)})
+    assert list(explorer.preset.options) == ["my kernel", "custom"]  # each name once
