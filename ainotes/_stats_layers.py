@@ -86,7 +86,7 @@ def _select(model: nn.Module, modules: Any) -> tuple[list[str], list[nn.Module]]
 
 
 def _check_options(bins: Any, hist_range: Any, near_zero: Any, train_only: Any) -> tuple[float, float]:
-    whole(bins, "bins", least=1, example="bins=40")
+    whole(bins, "bins", least=1, most=1000, example="bins=40")
     items = [] if isinstance(hist_range, (str, bytes)) or not isinstance(hist_range, Iterable) else list(hist_range)
     if len(items) != 2:
         raise TypeError(f"hist_range must be two numbers (low, high), e.g. (0.0, 10.0); got {hist_range!r}.")

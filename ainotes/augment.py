@@ -20,8 +20,14 @@ def _batch(x: torch.Tensor, name: str) -> torch.Tensor:
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
         if isinstance(x, np.ndarray):
             got, fix = f"a numpy array of shape {list(x.shape)}", "turn it into a tensor with torch.from_numpy(x)"
+        elif isinstance(x, torch.Tensor) and x.ndim == 3 and x.shape[0] in (1, 3):
+            got, fix = list(x.shape), ("add a batch dimension to a single image [C, H, W] with x.unsqueeze(0) (for a "
+                                       "batch of grey images [N, H, W], add the channel dimension: x.unsqueeze(1))")  # fmt: skip
         elif isinstance(x, torch.Tensor) and x.ndim == 3:
-            got, fix = list(x.shape), "add a batch dimension to a single image with x.unsqueeze(0)"
+            got, fix = (
+                list(x.shape),
+                "add the channel dimension to a batch of grey images [N, H, W] with x.unsqueeze(1)",
+            )
         elif isinstance(x, torch.Tensor):
             got, fix = list(x.shape), "reshape it, e.g. x.view(n, 1, 28, 28) for n grey 28×28 images"
         else:
@@ -88,4 +94,4 @@ def crop_and_flip(x: torch.Tensor) -> torch.Tensor:
     >>> augmented.shape, augmented.dtype
     (torch.Size([8, 3, 32, 32]), torch.float32)
     """
-    return random_flip(random_crop(x))
+    return random_flip(random_crop(_batch(x, "crop_and_flip")))

@@ -151,7 +151,7 @@ def plot_channel_histograms(
     ax : matplotlib Axes, optional
         Draw here (e.g. "raw" and "normalised" side by side); by default a new figure.
     bins : int
-        Number of bins, shared by all channels.
+        Number of bins, shared by all channels: from 1 to 1000.
     names : sequence of str
         Channel names for the legend: three for colour images; one grey channel is "grey".
     title, xlabel : str
@@ -183,7 +183,7 @@ def plot_channel_histograms(
                          "and matplotlib store images. Use images.permute(2, 0, 1) for one image, "
                          "images.permute(0, 3, 1, 2) for a batch.")  # fmt: skip
     _check_values(x, "images")
-    whole(bins, "bins", least=1, example="bins=50")
+    whole(bins, "bins", least=1, most=1000, example="bins=50")
     flag(show_stats, "show_stats")
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"`ax` must be a matplotlib Axes, got a {type(ax).__name__}: e.g. fig, ax = plt.subplots().")

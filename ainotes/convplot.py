@@ -172,6 +172,10 @@ def _grid_of_maps(
         raise TypeError(f"titles must be a list of str, one per {what}, got {titles!r} ({type(titles).__name__}).")
     if titles is not None and len(titles) != len(arrays):
         raise ValueError(f"{len(titles)} titles for {len(arrays)} {what}s: give one per {what}.")
+    for i, text in enumerate(titles or ()):
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"titles[{i}]={text!r} ({type(text).__name__}) is not a str: give text, e.g. "
+                            f"titles=[f'{what} {{i}}' for i in range({len(arrays)})].")  # fmt: skip
     ncols = whole(ncols, "ncols", least=1, example="ncols=4")
     real(size, "size", positive=True, example="size=2.0")
     _check_options(title=title, fmt=fmt, symmetric=symmetric, annotate=annotate, shared=shared)

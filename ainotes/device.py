@@ -55,6 +55,10 @@ def _device(value: Any, arg: str = "device") -> torch.device:
     Used by :func:`get_device` and by the ``device=`` argument of :mod:`ainotes.train`.
     """
     device = _parse(value, arg)
+    if device.type == "meta":
+        shown = repr(value) if isinstance(value, str) else f"torch.device({str(device)!r})"
+        raise ValueError(f"{arg}={shown} is the 'meta' device, which holds shapes but no values: nothing can be "
+                         f"computed there. Use {arg}='cpu' or {arg}='cuda'.")  # fmt: skip
     _check_available(device)
     return device
 

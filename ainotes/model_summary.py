@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ainotes.arguments import module
+from ainotes.arguments import choice, module, whole
 
 __all__ = ["readable_units", "summary"]
 
@@ -46,6 +46,7 @@ def summary(model: nn.Module, input_size: tuple[int, ...], **kwargs: Any) -> Any
 
     module(model, "model", example=f"{model.__name__}(...)" if isinstance(model, type) else "nn.Sequential(...)")
     _check_options(kwargs, torchinfo.summary, model)
+    _check_table_options(kwargs, torchinfo)
     if input_size is not None or "input_data" not in kwargs:
         _check_input_size(input_size, model)
     device = _model_device(model)
@@ -145,6 +146,31 @@ def _check_options(options: dict[str, Any], function: Any, model: nn.Module) -> 
             guess = f" (did you mean {close[0]!r}?)" if close else ""
             raise TypeError(f"summary got the option {name}=, which neither torchinfo.summary nor the model's forward() "
                             f"takes{guess}.")  # fmt: skip
+
+
+def _check_table_options(options: dict[str, Any], torchinfo: Any) -> None:
+    """Check the options of the table torchinfo would refuse deep inside; a single column name becomes a tuple."""
+    from ainotes.device import _device
+
+    for key, kind in (("col_names", torchinfo.ColumnSettings), ("row_settings", torchinfo.RowSettings)):
+        value = options.get(key)
+        if value is None:
+            continue
+        names, single = [item.value for item in kind], isinstance(value, str)
+        if not single and (isinstance(value, bytes) or not isinstance(value, (tuple, list, set, frozenset))):
+            raise TypeError(f"{key} must be a tuple of names from {', '.join(map(repr, names))}; got {value!r} "
+                            f"({type(value).__name__}).")  # fmt: skip
+        for i, item in enumerate([value] if single else value):
+            if not isinstance(item, kind):
+                choice(item, key if single else f"{key}[{i}]", names)
+        if single:
+            options[key] = (value,)
+    if options.get("verbose") is not None and not isinstance(options["verbose"], bool):  # True is 1 to torchinfo
+        whole(options["verbose"], "verbose", least=0, most=2, example="verbose=0 (quiet), 1 (print) or 2 (details)")
+    if "depth" in options:
+        whole(options["depth"], "depth", least=0, example="depth=3")
+    if options.get("device") is not None:
+        _device(options["device"], "device")
 
 
 def _first_layer(model: nn.Module) -> nn.Module | None:

@@ -65,6 +65,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     if not name.strip():
         raise ValueError(f'name={name!r} is empty: give the name that the text quotes, e.g. glue("accuracy", value).')
     display = flag(display, "display")
+    if getattr(value, "is_meta", False) is True:  # a tensor on the 'meta' device: a shape, no number to show
+        raise ValueError(f"value is a tensor on the 'meta' device, which holds no numbers: glue a tensor that was "
+                         f"computed, e.g. on the CPU (got shape {tuple(value.shape)}).")  # fmt: skip
     value = _plain_number(value)
     try:
         from myst_nb import glue as myst_glue

@@ -69,7 +69,8 @@ def set_theme(dpi: int = 80) -> None:
     ...     )
     (100.0, 'gray', True)
     """
-    real(dpi, "dpi", positive=True, example="dpi=80")
+    if real(dpi, "dpi", positive=True, example="dpi=80") < 20 or dpi > 600:
+        raise ValueError(f"dpi={dpi!r} is out of range: give a resolution from 20 to 600 dots per inch, e.g. dpi=80.")
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
@@ -122,7 +123,7 @@ def show_images(
     Parameters
     ----------
     images : tensor (N, C, H, W) or (N, H, W), or a sequence of images
-    labels, predictions : class indices, one per image (or per entry of ``indices``)
+    labels, predictions : class indices, one per image, or one per entry of ``indices`` (in its order)
     classes : class names, indexed by label
     indices : which images to show, at most 100 (fixed indices keep figures identical run to run)
     ncols : images per row
@@ -142,14 +143,17 @@ def show_images(
     """
     count = _check_images(images)
     names = None if classes is None else nonempty(classes, "classes", example="classes=train_set.classes")
+    chosen = _chosen(indices, count)
     checked = {}
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None:
             checked[name] = class_labels(values, name, classes=None if names is None else len(names))
-            if len(checked[name]) != count:
-                raise ValueError(f"{len(checked[name])} {name} for {count} images: give one per image.")
+            n, values = len(checked[name]), checked[name].tolist()
+            if n != count and n != len(chosen):
+                also = f", or one per entry of indices ({len(chosen)})" if indices is not None else ""
+                raise ValueError(f"{n} {name} for {count} images: give one per image{also}.")
+            checked[name] = [values[i] for i in chosen] if n == count else values  # one per image shown
     labels, predictions = checked.get("labels"), checked.get("predictions")
-    chosen = _chosen(indices, count)
     ncols = whole(ncols, "ncols", least=1, example="ncols=8")
     size = real(size, "size", positive=True, example="size=1.4")
     fontsize = real(fontsize, "fontsize", positive=True, example="fontsize=9")
@@ -160,13 +164,13 @@ def show_images(
         return names[label] if names is not None else str(label)
 
     titles: list[tuple[str, str]] = []  # (text, colour) per image
-    for i in chosen:
-        if predictions is not None and labels is not None and int(predictions[i]) != int(labels[i]):
-            titles.append((f"{name_of(predictions[i])}\n(true: {name_of(labels[i])})", _WRONG))
+    for k in range(len(chosen)):
+        if predictions is not None and labels is not None and predictions[k] != labels[k]:
+            titles.append((f"{name_of(predictions[k])}\n(true: {name_of(labels[k])})", _WRONG))
         elif predictions is not None:
-            titles.append((name_of(predictions[i]), _RIGHT if labels is not None else "black"))
+            titles.append((name_of(predictions[k]), _RIGHT if labels is not None else "black"))
         elif labels is not None:
-            titles.append((name_of(labels[i]), "black"))
+            titles.append((name_of(labels[k]), "black"))
     ncols = min(ncols, len(chosen))
     nrows = -(-len(chosen) // ncols)
     size = min(size, _MAX_WIDTH / ncols)  # at most about 800 pixels wide at dpi 80

@@ -89,6 +89,7 @@ class ActivationStats:
         as in the model (``"0"``, ``"1"``, ... for an ``nn.Sequential``); for a model without
         children, the model itself, named by its class.
     bins : int, default 40
+        Histogram bins, from 1 to 1000.
     hist_range : (float, float), default (0.0, 10.0)
         The range of the histograms; the default suits the outputs of ReLU blocks.
     near_zero : float, default 0.05

@@ -359,3 +359,73 @@ def test_arguments_are_checked_before_the_cache_is_touched(no_data_anywhere, loa
     with pytest.raises(TypeError, match="transform=ToTensor is a class"):
         LOADERS[loader](transform=transforms.ToTensor)
     assert not no_data_anywhere.exists()
+
+
+# ---------------------------------------------------------------- round 2: cases found by an independent probe
+class ColourPixels:
+    """A CIFAR-style dataset: uint8 `data` (N, H, W, 3) and `targets`."""
+
+    data = torch.zeros(2, 4, 4, 3, dtype=torch.uint8)
+    targets = [0, 1]
+
+
+MEAN_255, STD_255 = (125.3, 123.0, 113.9), (63.0, 62.1, 66.7)  # statistics of 0-255 pixels
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: as_tensors(ColourPixels(), MEAN_255, STD_255), r"`mean` is \(125\.3, 123\.0, 113\.9\).*divide.*255"),
+        (lambda: as_tensors(ColourPixels(), (0.49, 0.48, 0.45), STD_255), r"`std` is \(63\.0, 62\.1, 66\.7\).*255"),
+        (lambda: unnormalize(torch.zeros(3, 2, 2), MEAN_255, STD_255), r"`mean` is \(125\.3.*from 0 to 1.*255"),
+        (lambda: unnormalize(torch.zeros(2, 3, 2, 2), MEAN_255, (0.25,) * 3), r"`mean` is.*at most 1"),
+    ],
+    ids=["as_tensors 0-255 stats", "as_tensors 0-255 std", "unnormalize 0-255 stats", "unnormalize 0-255 mean"],
+)
+def test_statistics_of_0_255_pixels_are_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("value", ["false", "No", "off", "0", " "], ids=["false", "No", "off", "0", "blank"])
+def test_offline_variable_that_says_online_allows_downloads(no_data_anywhere, monkeypatch, value):
+    monkeypatch.setenv("AINOTES_OFFLINE", value)
+
+    def no_network(host, timeout):
+        raise OSError("no network in the tests")
+
+    monkeypatch.setattr(sources, "_resolve", no_network)
+    with pytest.raises(DataUnavailableError, match="there is no network") as error:
+        mnist()
+    assert "forbids" not in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", "on"], ids=["1", "true", "YES", "on"])
+def test_offline_variable_that_says_offline_forbids_downloads(no_data_anywhere, monkeypatch, value):
+    monkeypatch.setenv("AINOTES_OFFLINE", value)
+    with pytest.raises(DataUnavailableError, match="AINOTES_OFFLINE forbids downloads"):
+        mnist()
+
+
+def test_offline_variable_with_an_unknown_value(no_data_anywhere, monkeypatch):
+    monkeypatch.setenv("AINOTES_OFFLINE", "maybe")
+    with pytest.raises(ValueError, match=r"AINOTES_OFFLINE='maybe' is not understood.*1 \(true, yes, on\).*0 \(false"):
+        mnist()
+
+
+@pytest.mark.parametrize(
+    ("augment", "x", "match"),
+    [
+        (crop_and_flip, torch.rand(8, 28, 28), r"^crop_and_flip expects.*grey images \[N, H, W\].*x\.unsqueeze\(1\)"),
+        (random_flip, torch.rand(8, 28, 28), r"^random_flip expects.*\[8, 28, 28\].*x\.unsqueeze\(1\)"),
+        (
+            crop_and_flip,
+            torch.rand(3, 28, 28),
+            r"^crop_and_flip expects.*single image.*x\.unsqueeze\(0\).*unsqueeze\(1\)",
+        ),
+    ],
+    ids=["crop_and_flip grey batch", "random_flip grey batch", "crop_and_flip one image"],
+)
+def test_augment_names_itself_and_the_right_unsqueeze(augment, x, match):
+    with pytest.raises(ValueError, match=match):
+        augment(x)

@@ -347,3 +347,38 @@ def test_glue_stores_a_one_number_tensor_as_a_number(monkeypatch):
     glue("accuracy", torch.tensor(99.5))  # the page would show tensor(99.5000)
     glue("labels", torch.tensor([1, 2]))  # a tensor of several numbers is left alone
     assert calls[0] == 99.5 and type(calls[0]) is float and isinstance(calls[1], torch.Tensor)
+
+
+# ---------------------------------------------------------------- round 2: cases found by an independent probe
+from ainotes.convplot import show_feature_maps  # noqa: E402
+
+ROUND2 = [
+    case(lambda: set_theme(dpi=10**6), ValueError, r"dpi=1000000 is out of range: .*from 20 to 600", "dpi-huge"),
+    case(lambda: set_theme(dpi=5), ValueError, r"dpi=5 is out of range", "dpi-tiny"),
+    case(lambda: show_images(torch.rand(4, 8, 8), [0, 1, 2], indices=[2, 3]), ValueError,
+         r"3 labels for 4 images: give one per image, or one per entry of indices \(2\)", "labels-fit-neither"),
+    case(lambda: show_feature_maps(torch.rand(4, 5, 5), titles=[1, 2, 3, 4]), TypeError,
+         r"titles\[0\]=1 \(int\) is not a str", "feature-map-titles-int"),
+    case(lambda: plot_channel_histograms(torch.rand(4, 3, 6, 6), bins=10**7), ValueError,
+         r"bins=10000000 is too large: give at most 1000", "channel-histogram-bins-huge"),
+    case(lambda: ActivationStats(model(), bins=10**7), ValueError, r"bins=10000000 is too large: give at most 1000",
+         "activation-stats-bins-huge"),
+    case(lambda: glue("x", torch.tensor(1.0, device="meta")), ValueError, r"value is a tensor on the 'meta' device",
+         "glue-meta-tensor"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, error, match", ROUND2)
+def test_round2_bad_input(call, error, match):
+    with plt.rc_context():
+        check(call, error, match)
+
+
+def test_show_images_takes_one_label_per_entry_of_indices():
+    """As the docstring says: labels and predictions may be given for the images shown, in the order of indices."""
+    x = torch.rand(4, 8, 8)
+    fig = show_images(x, [0, 1], predictions=[1, 1], indices=[2, 3], classes=["cat", "dog"])
+    assert [ax.get_title() for ax in fig.axes] == ["dog\n(true: cat)", "dog"]
+    per_image = show_images(x, [5, 5, 0, 1], predictions=[5, 5, 1, 1], indices=[2, 3])  # one per image: as before
+    assert [ax.get_title() for ax in per_image.axes] == ["1\n(true: 0)", "1"]
+    plt.close("all")

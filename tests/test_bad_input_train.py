@@ -606,3 +606,99 @@ def two_epochs():
 def test_history_refuses_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call(two_epochs())
+
+
+# ---------------------------------------------------------------- round 2: cases found by an independent probe
+def nan_model():
+    model = nn.Linear(2, 3)
+    with torch.no_grad():
+        model.weight.fill_(float("nan"))
+    return model
+
+
+def bn_data(n=65):
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(n, 4, generator=g), torch.randint(0, 3, (n,), generator=g)
+
+
+def bn_model():
+    return nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3))
+
+
+ROUND2 = [
+    (lambda: predict(nn.Linear(2, 1), pairs()[0]), ValueError, r"1 score per input of data.*one per class"),
+    (lambda: fit(nn.Linear(2, 1), (pairs()[0], torch.zeros(16, dtype=torch.long)), **QUIET), ValueError,
+     r"1 score per input of train_data"),
+    (lambda: evaluate(nn.Linear(2, 1), (pairs()[0], torch.zeros(16, dtype=torch.long))), ValueError,
+     r"1 score per input of data"),
+    (lambda: predict(nan_model(), pairs()[0]), ValueError, r"outputs on data are not finite.*weights.*diverged"),
+    (lambda: evaluate(nan_model(), pairs()), ValueError, r"outputs on data are not finite.*lower learning rate"),
+    (lambda: predict(nn.Linear(2, 3), [torch.rand(2), torch.rand(2)]), ValueError,
+     r"data is a list of 2 tensors.*torch\.stack\(images\)"),
+    (lambda: predict(nn.Linear(2, 3), [torch.rand(4, 2), torch.rand(4, 2)]), ValueError,
+     r"data is a list of 2 tensors of shape \(4, 2\)"),
+    (lambda: predict(nn.Linear(2, 3), (torch.rand(2), torch.rand(2), torch.rand(2))), ValueError,
+     r"data is a tuple of 3 tensors"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), optimizer=nn.CrossEntropyLoss(), **QUIET), TypeError,
+     r"optimizer=CrossEntropyLoss\(\) is a loss.*loss_fn=CrossEntropyLoss\(\)"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), optimizer=nn.Linear(2, 2), **QUIET), TypeError,
+     r"optimizer is a Linear.*torch\.optim\.Adam"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), optimizer=F.cross_entropy, **QUIET), TypeError,
+     r"optimizer=cross_entropy could not be called.*loss_fn="),
+    (lambda: fit(bn_model(), bn_data(), batch_size=64, **QUIET), ValueError,
+     r"last batch of train_data holds a single image \(65 images in batches of 64\).*BatchNorm1d.*batch_size=63 or "
+     r"65.*x\[:-1\]"),
+    (lambda: fit(bn_model(), torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*bn_data()), batch_size=32),
+                 **QUIET), ValueError, r"batch_size=31 or 33.*drop_last=True"),
+    (lambda: fit(bn_model(), bn_data(1), **QUIET), ValueError, r"train_data holds a single image.*at least 2"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), lr=[], **QUIET), ValueError, r"lr=\[\] is empty.*lr=1e-3"),
+    (lambda: count_parameters(nn.LazyLinear(3)), ValueError, r"model has lazy layers.*first forward pass"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), col_names=("params",)), ValueError,
+     r"col_names\[0\]='params' is not known.*did you mean 'num_params'"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), col_names="n_params"), ValueError, r"col_names='n_params' is not known"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), col_names=3), TypeError, r"col_names must be a tuple of names"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), row_settings=("names",)), ValueError, r"row_settings\[0\]='names'"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), verbose=5), ValueError, r"verbose=5 is too large: give at most 2"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), depth=-1), ValueError, r"depth=-1 is too small"),
+    (lambda: summary(nn.Linear(4, 3), (1, 4), device="gpu"), ValueError, r"device='gpu' is not a known device name"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), device=torch.device("meta"), **QUIET), ValueError,
+     r"device=torch\.device\('meta'\) is the 'meta' device"),
+    (lambda: get_device(torch.device("meta"), verbose=False), ValueError, r"name=torch\.device\('meta'\)"),
+    (lambda: fit(nn.Linear(2, 2, device="meta"), pairs(), **QUIET), ValueError, r"model's parameters are on the 'meta'"),
+    (lambda: fit(nn.Linear(2, 2), pairs(), loss_fn=nn.NLLLoss(), **QUIET), ValueError,
+     r"loss_fn=NLLLoss\(\) needs log-probabilities.*nn\.CrossEntropyLoss\(\).*nn\.LogSoftmax\(dim=1\)"),
+    (lambda: evaluate(nn.Linear(2, 2), pairs(), loss_fn=F.nll_loss), ValueError, r"loss_fn=nll_loss needs log-prob"),
+]  # fmt: skip
+ROUND2_IDS = [
+    "predict 1 output", "fit 1 output, labels 0", "evaluate 1 output, labels 0", "predict nan weights",
+    "evaluate nan weights", "predict list of 2 images", "predict list of 2 batches", "predict tuple of 3 images",
+    "optimizer is a loss", "optimizer is a layer", "optimizer is a loss function", "batchnorm last batch of 1",
+    "batchnorm DataLoader last batch of 1", "batchnorm single image", "lr empty list", "lazy layers",
+    "col_names unknown", "col_names one string unknown", "col_names number", "row_settings unknown", "verbose 5",
+    "depth negative", "summary device gpu", "fit device meta", "get_device meta", "model on meta",
+    "NLLLoss on raw scores", "nll_loss on raw scores",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, error, match", ROUND2, ids=ROUND2_IDS)
+def test_round2_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a CUDA GPU")
+def test_summary_checks_the_device_before_the_input_size():
+    with pytest.raises(RuntimeError, match=r"Device 'cuda' was asked for, but PyTorch sees no CUDA GPU"):
+        summary(nn.Linear(4, 3), (1, 4), device="cuda")
+
+
+def test_round2_valid_calls_still_work():
+    """A single column name is one column; NLLLoss on log-probabilities trains; (images, labels) still predicts."""
+    text = str(summary(nn.Linear(4, 3), (1, 4), col_names="num_params"))
+    assert "Param #" in text and "Output Shape" not in text
+    _ = seed_everything(0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.LogSoftmax(dim=1))
+    assert fit(model, pairs(), loss_fn=nn.NLLLoss(), **QUIET).epochs == 1
+    x, y = pairs()
+    assert torch.equal(predict(model, (x, y)), predict(model, x))
+    assert fit(bn_model(), bn_data(66), batch_size=64, **QUIET).epochs == 1  # a last batch of 2 is fine

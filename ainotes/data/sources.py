@@ -282,9 +282,21 @@ def _resolve(host: str, timeout: float) -> None:
         raise outcome[0]
 
 
+def _offline() -> bool:
+    """Whether ``AINOTES_OFFLINE`` forbids downloads: 1/true/yes/on do, ''/0/false/no/off do not."""
+    value = os.environ.get(OFFLINE_ENV, "")
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{OFFLINE_ENV}={value!r} is not understood: set it to 1 (true, yes, on) to forbid downloads, or "
+                     f"to 0 (false, no, off) or unset it to allow them.")  # fmt: skip
+
+
 def _download(name: str, make: Callable[[], Dataset]) -> Dataset:
     """Run torchvision's download for ``name``, turning network failures into one clear error."""
-    if os.environ.get(OFFLINE_ENV, "").strip() not in ("", "0"):
+    if _offline():
         raise _unavailable(name, f"it is in no mirror and {OFFLINE_ENV} forbids downloads.")
     try:
         _resolve(_DOWNLOAD_HOSTS[name], _NETWORK_TIMEOUT_S)

@@ -196,7 +196,8 @@ def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
     x : tensor [C, H, W] or [N, C, H, W]
         Normalised float images.
     mean, std : sequence of float
-        The values given to ``Normalize``, one per channel.
+        The values given to ``Normalize``, one per channel; ``mean`` of pixels from 0 to 1 (as
+        :func:`channel_stats` gives it).
 
     Returns
     -------
@@ -227,6 +228,6 @@ def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
         raise ValueError(f"`x` has shape {tuple(x.shape)}: it looks channels-last (H, W, C last), as numpy and "
                          "matplotlib store images. Unnormalize the tensor [C, H, W] or [N, C, H, W] that Normalize "
                          "gave, then permute it for imshow.")  # fmt: skip
-    m = _per_channel(mean, "mean", channels).to(x.dtype).to(x.device).view(-1, 1, 1)
+    m = _per_channel(mean, "mean", channels, unit_scale=True).to(x.dtype).to(x.device).view(-1, 1, 1)
     s = _per_channel(std, "std", channels, positive=True).to(x.dtype).to(x.device).view(-1, 1, 1)
     return x * s + m

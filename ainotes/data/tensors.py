@@ -18,8 +18,12 @@ __all__ = ["as_tensors"]
 # --------------------------------------------------------------------------------------------
 # Fast tensors
 # --------------------------------------------------------------------------------------------
-def _per_channel(values: Any, name: str, channels: int, *, positive: bool = False) -> torch.Tensor:
-    """``values`` as a float64 tensor of ``channels`` numbers, or a clear error naming the argument ``name``."""
+def _per_channel(values: Any, name: str, channels: int, *, positive: bool = False,
+                 unit_scale: bool = False) -> torch.Tensor:  # fmt: skip
+    """``values`` as a float64 tensor of ``channels`` numbers, or a clear error naming the argument ``name``.
+
+    ``unit_scale``: the statistics are of pixels from 0 to 1, so a value above 1 (of 0-255 pixels) is refused.
+    """
     try:
         tensor = torch.as_tensor(values, dtype=torch.float64).flatten()
     except (TypeError, ValueError, RuntimeError) as exc:
@@ -33,6 +37,10 @@ def _per_channel(values: Any, name: str, channels: int, *, positive: bool = Fals
     if positive and not bool((tensor > 0).all()):
         raise ValueError(f"`{name}` is {tuple(tensor.tolist())}: every standard deviation must be positive (a zero "
                          "would divide by zero). Use the values that channel_stats gives.")  # fmt: skip
+    if unit_scale and bool((tensor > 1).any()):
+        shown = tuple(round(v, 4) for v in tensor.tolist())
+        raise ValueError(f"`{name}` is {shown}: the pixels here run from 0 to 1 (as ToTensor() gives them), so each "
+                         f"{name} must be at most 1; divide values of 0-255 pixels by 255 (or use channel_stats).")  # fmt: skip
     return tensor
 
 
@@ -104,8 +112,8 @@ def as_tensors(
     if len(images) == 0:
         raise ValueError(f"The {type(dataset).__name__} is empty: there are no images to turn into tensors.")
     if mean is not None:
-        m = _per_channel(mean, "mean", images.shape[1]).float().view(1, -1, 1, 1)
-        s = _per_channel(std, "std", images.shape[1], positive=True).float().view(1, -1, 1, 1)
+        m = _per_channel(mean, "mean", images.shape[1], unit_scale=True).float().view(1, -1, 1, 1)
+        s = _per_channel(std, "std", images.shape[1], positive=True, unit_scale=True).float().view(1, -1, 1, 1)
     x = images.float().div_(255)
     if mean is not None:
         x.sub_(m).div_(s)

@@ -60,4 +60,10 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
                         f"{type(model).__name__}).")  # fmt: skip
     module(model, "model", example="nn.Linear(784, 10)")
     trainable_only = flag(trainable_only, "trainable_only")
+    lazy = next((name for name, p in model.named_parameters() if isinstance(p, nn.parameter.UninitializedParameter)),
+                None)  # fmt: skip
+    if lazy is not None:
+        raise ValueError(f"model has lazy layers (such as nn.LazyLinear) whose sizes are known only after a first "
+                         f"forward pass ({lazy} is not created yet): run one batch through it first, e.g. "
+                         "model(x[:1]), then count.")  # fmt: skip
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

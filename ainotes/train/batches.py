@@ -173,6 +173,8 @@ def _check_batch(model_out: Any, y: torch.Tensor, x: torch.Tensor, model: nn.Mod
         raise ValueError(f"{name} has {x.shape[0]} inputs but {y.shape[0]} labels in a batch: they must match.")
     if y.dtype == torch.int64 and y.ndim == 1:
         _check_labels(y, model_out.shape[1], name)
+    if classify:
+        _check_scores(model_out, name)
 
 
 def _check_output(out: Any, x: torch.Tensor, model: nn.Module, name: str, classes: bool = True) -> None:
@@ -229,9 +231,13 @@ def _input_hint(model: nn.Module, x: torch.Tensor, name: str) -> str:
             f"needs a batch of images [N, {channels}, H, W]; these look like {fix}.")  # fmt: skip
 
 
-def _forward(model: nn.Module, x: torch.Tensor, name: str = "data") -> Any:
+def _forward(model: nn.Module, x: torch.Tensor, name: str = "data", batches: Any = None) -> Any:
     try:
         return model(x)
+    except ValueError as exc:  # nn.BatchNorm in training mode on a batch of one image
+        if "Expected more than 1 value per channel" not in str(exc) or len(x) != 1:
+            raise
+        raise _single_image_error(model, name, batches) from None
     except RuntimeError as exc:
         weight = next((p for p in model.parameters() if p.is_floating_point()), None)
         about_types = "type" in str(exc) or "implemented for" in str(exc)  # e.g. "Input type (unsigned char) and ..."
@@ -255,12 +261,81 @@ def _forward(model: nn.Module, x: torch.Tensor, name: str = "data") -> Any:
         ) from None
 
 
+def _single_image_error(model: nn.Module, name: str, batches: Any) -> ValueError:
+    """Why a batch of one image fails in training mode (batch normalisation), with batch sizes that avoid it."""
+    layer = next((type(m).__name__ for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)),
+                 "batch normalisation")  # fmt: skip
+    n, size, drop = None, None, "leave one image out"
+    if isinstance(batches, _TensorBatches):
+        n, size, drop = len(batches.x), batches.batch_size, f"leave one image out, e.g. {name}=(x[:-1], y[:-1])"
+    elif isinstance(batches, DataLoader):
+        size, drop = batches.batch_size, "build the DataLoader with drop_last=True"
+        with contextlib.suppress(TypeError):
+            n = len(batches.dataset)
+    if n == 1:
+        return ValueError(f"{name} holds a single image, and {layer} cannot normalise one image in training mode: "
+                          "give at least 2 images.")  # fmt: skip
+    if n is None or size is None or n % size != 1:
+        return ValueError(f"A batch of {name} holds a single image, and {layer} cannot normalise one image in "
+                          f"training mode: choose a batch_size that does not leave 1 image, or {drop}.")  # fmt: skip
+    below = next((b for b in range(size - 1, 1, -1) if n % b != 1), None)
+    above = next(b for b in range(size + 1, n + 1) if n % b != 1)
+    sizes = f"batch_size={below} or {above}" if below else f"batch_size={above}"
+    return ValueError(f"The last batch of {name} holds a single image ({n} images in batches of {size}), and {layer} "
+                      f"cannot normalise one image in training mode: choose a batch_size that does not leave 1 image, "
+                      f"e.g. {sizes}, or {drop}.")  # fmt: skip
+
+
+def _non_finite_error(model: nn.Module, name: str) -> ValueError:
+    """The error for outputs holding nan or inf, which make losses and predictions meaningless."""
+    broken = any(not bool(torch.isfinite(p).all()) for p in model.parameters() if p.is_floating_point())
+    why = ("its weights hold nan or inf, probably ruined by a training that diverged: create the model again and "
+           "train it with a lower learning rate" if broken else "check the inputs for nan or inf (torch.isnan(x).any()) "
+           "and the model's forward()")  # fmt: skip
+    return ValueError(f"The model's outputs on {name} are not finite (nan or inf), so its predictions mean nothing: "
+                      f"{why}.")  # fmt: skip
+
+
+def _check_scores(out: torch.Tensor, name: str) -> None:
+    """A classifier needs one score per class: with a single one, argmax is always class 0."""
+    if out.ndim == 2 and out.shape[1] == 1:
+        raise ValueError(f"The model returns 1 score per input of {name}, but a classifier needs one per class (at "
+                         "least 2): the largest of one score is always class 0. Make the last layer return one score "
+                         "per class, e.g. nn.Linear(features, 10).")  # fmt: skip
+
+
+def _check_image_list(data: Any) -> None:
+    """Refuse a list of image tensors given to predict, which would be read as an (images, labels) pair."""
+    if not (isinstance(data, (list, tuple)) and data and all(isinstance(t, torch.Tensor) for t in data)):
+        return
+    first, second = data[0], data[-1]
+    labels = (len(data) == 2 and first.ndim >= 1 and second.ndim == 1 and len(second) == len(first)
+              and not (second.is_floating_point() and second.shape == first.shape))  # fmt: skip
+    if not labels:
+        raise ValueError(f"data is a {type(data).__name__} of {len(data)} tensors of shape {tuple(first.shape)}: a "
+                         "list is read as (images, labels). For a list of images, stack them into one batch: "
+                         "predict(model, torch.stack(images)).")  # fmt: skip
+
+
+def _check_log_probabilities(loss_fn: Any, out: torch.Tensor) -> None:
+    """NLLLoss needs log-probabilities (the output of nn.LogSoftmax): refuse raw scores on a first batch."""
+    if not (isinstance(loss_fn, nn.NLLLoss) or loss_fn is F.nll_loss) or out.ndim != 2 or not out.numel():
+        return
+    values = out.detach().float()
+    if bool((values > 1e-4).any()) or bool(((values.logsumexp(1)).abs() > 1e-2).any()):
+        raise ValueError(f"loss_fn={_describe(loss_fn)} needs log-probabilities, but the model's outputs are not "
+                         f"(they run from {values.min().item():.3g} to {values.max().item():.3g}; log-probabilities "
+                         "are <= 0 and their exp sums to 1 per input): use loss_fn=nn.CrossEntropyLoss() (the default), which takes raw scores, or end the "
+                         "model with nn.LogSoftmax(dim=1).")  # fmt: skip
+
+
 def _describe(loss_fn: Any) -> str:
     return repr(loss_fn) if isinstance(loss_fn, nn.Module) else getattr(loss_fn, "__name__", type(loss_fn).__name__)
 
 
 def _first_loss(loss_fn: Callable, out: torch.Tensor, y: torch.Tensor, name: str, backward: bool) -> torch.Tensor:
     """``loss_fn(out, y)`` (and its backward pass) on a first batch, with a clear error when it does not fit."""
+    _check_log_probabilities(loss_fn, out)
     try:
         loss = loss_fn(out, y)
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:

@@ -16,12 +16,15 @@ from ainotes.train.batches import (
     Data,
     _batches,
     _check_batch,
+    _check_image_list,
     _check_labels,
     _check_output,
+    _check_scores,
     _first_loss,
     _forward,
     _is_classification,
     _long_labels,
+    _non_finite_error,
     _TensorBatches,
 )
 from ainotes.train.history import Evaluation, History
@@ -230,7 +233,7 @@ def fit(
             x, y = x.to(device, non_blocking=True), _long_labels(y.to(device, non_blocking=True))
             if augment is not None:
                 x = _augmented(augment, x, check=not checked)
-            out = _forward(model, x, "train_data")
+            out = _forward(model, x, "train_data", train_batches)
             if checked:
                 loss = loss_fn(out, y)
                 opt.zero_grad(set_to_none=True)
@@ -284,7 +287,7 @@ def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device:
     model.eval()
     total_loss = torch.zeros((), device=device, dtype=torch.float64)
     correct = torch.zeros((), device=device, dtype=torch.long)
-    seen = 0
+    seen, finite = 0, torch.ones((), device=device, dtype=torch.bool)  # whether every output was finite
     try:
         for i, (x, y) in enumerate(batches):
             x, y = x.to(device), _long_labels(y.to(device))
@@ -295,6 +298,7 @@ def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device:
             else:
                 loss = loss_fn(out, y)
             total_loss += loss.double() * y.shape[0]
+            finite &= torch.isfinite(out).all()
             if out.ndim == 2:
                 correct += (out.argmax(1) == y).sum()
             seen += y.shape[0]
@@ -302,6 +306,8 @@ def _evaluate_batches(model: nn.Module, batches: Any, loss_fn: Callable, device:
         model.train(was_training)
     if seen == 0:
         raise ValueError(f"{name} is empty: there is nothing to evaluate.")
+    if not finite:
+        raise _non_finite_error(model, name)
     return Evaluation(total_loss.item() / seen, correct.item() / seen)
 
 
@@ -346,7 +352,8 @@ def evaluate(
 def predict(model: nn.Module, data: Data, *, batch_size: int = 256) -> torch.Tensor:
     """Predicted class (index of the largest score) for every input in ``data``, on the CPU.
 
-    ``data`` may also be a single tensor of inputs.
+    ``data`` may also be a single tensor of inputs. A list of image tensors is refused, not stacked
+    (a list is read as an ``(images, labels)`` pair): give ``torch.stack(images)``.
 
     Examples
     --------
@@ -367,6 +374,7 @@ def predict(model: nn.Module, data: Data, *, batch_size: int = 256) -> torch.Ten
         if data.ndim == 0:
             raise ValueError("data is a single number (shape ()): give a batch of inputs, e.g. images [N, C, H, W].")
         data = (data, torch.zeros(len(data), dtype=torch.long))
+    _check_image_list(data)
     batches = _batches(data, batch_size, False, device, "data")
     was_training = model.training
     model.eval()
@@ -377,6 +385,9 @@ def predict(model: nn.Module, data: Data, *, batch_size: int = 256) -> torch.Ten
             out = _forward(model, x, "data")
             if not predictions:
                 _check_output(out, x, model, "data")
+                _check_scores(out, "data")
+            if not bool(torch.isfinite(out).all()):
+                raise _non_finite_error(model, "data")
             predictions.append(out.argmax(1).cpu())
     finally:
         model.train(was_training)

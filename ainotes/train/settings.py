@@ -16,6 +16,9 @@ from ainotes.arguments import function, module, real
 def _learning_rates(lr: Any, optimizer: Any) -> float | list[float]:
     """``lr`` checked: one positive number, or one per parameter group of an optimizer."""
     if isinstance(lr, (list, tuple)):
+        if not lr:
+            raise ValueError(f"lr={lr!r} is empty: give one learning rate, e.g. lr=1e-3 (or a list of one per parameter "
+                             "group of the optimizer).")  # fmt: skip
         groups = optimizer.param_groups if isinstance(optimizer, torch.optim.Optimizer) else None
         if groups is None or len(groups) != len(lr):
             raise ValueError(
@@ -33,6 +36,10 @@ def _model(model: Any) -> nn.Module:
         return module(model, "model", example=f"{model.__name__}(...)")
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    if any(p.is_meta for p in model.parameters()):
+        raise ValueError("model's parameters are on the 'meta' device, which holds shapes but no values: create the "
+                         "model on the CPU (or give it real weights with model.to_empty(device='cpu') and "
+                         "load_state_dict).")  # fmt: skip
     return model
 
 
@@ -58,6 +65,13 @@ def _check_optimizer(optimizer: Any, model: nn.Module) -> None:
             raise ValueError("optimizer holds none of the model's parameters: it was built for another model (or "
                              "before the model was created again). Build it from this one, e.g. "
                              "torch.optim.Adam(model.parameters()), or give the class: optimizer=torch.optim.Adam.")  # fmt: skip
+    elif isinstance(optimizer, nn.Module):
+        kind = type(optimizer).__name__
+        if isinstance(optimizer, nn.modules.loss._Loss):
+            raise TypeError(f"optimizer={kind}() is a loss, not an optimizer: give it as loss_fn={kind}(), and an "
+                            "optimizer such as optimizer=torch.optim.Adam (or none: Adam is the default).")  # fmt: skip
+        raise TypeError(f"optimizer is a {kind}, a layer or model (an nn.Module), not an optimizer: give a class such "
+                        "as optimizer=torch.optim.Adam, or torch.optim.Adam(model.parameters()).")  # fmt: skip
     elif isinstance(optimizer, type) and not issubclass(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer={optimizer.__name__} is not an optimizer class: give one such as "
                         "optimizer=torch.optim.Adam.")  # fmt: skip
@@ -75,7 +89,14 @@ def _make_optimizer(optimizer: Any, model: nn.Module, lr: float | list[float]) -
         return optimizer
     if optimizer is None:
         return torch.optim.Adam(model.parameters(), lr=lr)
-    built = optimizer(model.parameters(), lr=lr)  # a class such as torch.optim.SGD, or a factory
+    try:
+        built = optimizer(model.parameters(), lr=lr)  # a class such as torch.optim.SGD, or a factory
+    except TypeError as exc:
+        name = getattr(optimizer, "__name__", type(optimizer).__name__)
+        raise TypeError(
+            f"optimizer={name} could not be called as optimizer(parameters, lr=...) ({exc}): give an "
+            "optimizer class such as optimizer=torch.optim.Adam; a loss goes in loss_fn=."
+        ) from None
     if not isinstance(built, torch.optim.Optimizer):
         raise TypeError(f"optimizer returned a {type(built).__name__}, not a torch.optim.Optimizer: give a class "
                         "such as torch.optim.Adam, or a function of (parameters, lr=...) that builds one.")  # fmt: skip
