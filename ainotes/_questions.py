@@ -132,6 +132,10 @@ def layer_problem(layer: nn.Module, shape: tuple[int, ...]) -> str:
     return ""
 
 
+# The largest input (in values) a check builds to run a layer on: 64 MB of float32 zeros.
+_MOST_VALUES = 1 << 24
+
+
 def shape_on_zeros(layer: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape ``layer`` gives for zeros of ``shape``; a ValueError that explains why it cannot run on it.
 
@@ -139,6 +143,9 @@ def shape_on_zeros(layer: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
     before it runs (a forward pre-hook, removed afterwards); any other error of the forward pass
     becomes a ValueError that names the layer and the shape.
     """
+    if math.prod(shape) > _MOST_VALUES:
+        raise ValueError(f"input_shape={shape} holds {math.prod(shape):,} values: the check runs the layer on zeros "
+                         f"of that shape, which needs too much memory. Ask about one image, e.g. {(1, *shape[1:])}.")  # fmt: skip
     names = {m: name for name, m in layer.named_modules()}
 
     def fits(inner: nn.Module, args: tuple) -> None:

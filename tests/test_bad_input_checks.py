@@ -653,3 +653,12 @@ ROUND2 = [
 def test_round2_bad_input_raises_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_question_too_large_to_run_is_refused_before_building_it() -> None:
+    """The shape check runs the layer on zeros: a shape of 150 million values is refused, not allocated."""
+    with pytest.raises(
+        ValueError, match=r"input_shape=\(1000, 3, 224, 224\) holds 150,528,000 values.*\(1, 3, 224, 224\)"
+    ):
+        output_shape(nn.Conv2d(3, 8, 3), (1000, 3, 224, 224))
+    assert output_shape(nn.Conv2d(3, 8, 3), (64, 3, 224, 224)) == (64, 8, 222, 222)
