@@ -37,6 +37,33 @@ def _example(example: str | None) -> str:
     return f": e.g. {example}" if example else ""
 
 
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: short, NumPy scalars as plain numbers, no memory addresses."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        value = str(value)  # np.str_ too
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        is_tensor = isinstance(value, torch.Tensor)
+        count = value.numel() if is_tensor else value.size
+        if value.ndim <= 1 and count <= 4:
+            return f"{'tensor' if is_tensor else 'array'}({value.tolist()})"
+        return f"a {'tensor' if is_tensor else 'NumPy array'} of shape {tuple(value.shape)}"
+    text = repr(value)
+    if " at 0x" in text or len(text) > 60:
+        name = type(value).__name__
+        return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+    return text
+
+
+def _described(value: Any) -> str:
+    """:func:`_shown`, with the type in brackets when that says more: ``'3' (str)``, ``None``, ``a Foo``."""
+    text = _shown(value)
+    if value is None or text.startswith(("a ", "an ", "tensor(", "array(")):
+        return text
+    return f"{text} ({type(value).__name__})"
+
+
 def whole(value: Any, name: str, *, least: int | None = None, most: int | None = None,
           example: str | None = None) -> int:  # fmt: skip
     """``value`` as an int if it is a whole number (not a bool, a float or a string), from ``least`` to ``most``.
@@ -56,7 +83,7 @@ def whole(value: Any, name: str, *, least: int | None = None, most: int | None =
     ValueError: steps=1 is too small: give at least 2.
     """
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}{_example(example)}.")
+        raise TypeError(f"{name} must be a whole number, got {_shown(value)}{_example(example)}.")
     if least is not None and value < least:
         raise ValueError(f"{name}={value} is too small: give at least {least}{_example(example).replace(':', ',')}.")
     if most is not None and value > most:
@@ -82,12 +109,12 @@ def real(value: Any, name: str, *, example: str | None = None, positive: bool = 
     ValueError: start_lr=0 is impossible: give a positive number.
     """
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"{name} must be a number, got {value!r}{_example(example)}.")
+        raise TypeError(f"{name} must be a number, got {_shown(value)}{_example(example)}.")
     if not math.isfinite(value):
-        raise ValueError(f"{name}={value!r} is not a finite number{_example(example)}.")
+        raise ValueError(f"{name}={_shown(value)} is not a finite number{_example(example)}.")
     if positive and not value > 0:
         raise ValueError(
-            f"{name}={value!r} is impossible: give a positive number{_example(example).replace(':', ',')}."
+            f"{name}={_shown(value)} is impossible: give a positive number{_example(example).replace(':', ',')}."
         )
     return float(value)
 
@@ -109,8 +136,10 @@ def fraction(value: Any, name: str, *, example: str | None = None) -> float:
     if 0 <= number <= 1:
         return number
     if 2 <= number <= 100:  # 1.2 is more likely a slip than 1.2 percent
-        raise ValueError(f"{name}={value!r} is not between 0 and 1: it looks like a percentage, give {number / 100:g}.")
-    raise ValueError(f"{name}={value!r} is not between 0 and 1{_example(example)}.")
+        raise ValueError(
+            f"{name}={_shown(value)} is not between 0 and 1: it looks like a percentage, give {number / 100:g}."
+        )
+    raise ValueError(f"{name}={_shown(value)} is not between 0 and 1{_example(example)}.")
 
 
 def flag(value: Any, name: str) -> bool:
@@ -128,7 +157,7 @@ def flag(value: Any, name: str) -> bool:
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    raise TypeError(f"{name} must be True or False, got {_described(value)}.")
 
 
 def choice(value: Any, name: str, options: Iterable[str]) -> str:
@@ -147,12 +176,12 @@ def choice(value: Any, name: str, options: Iterable[str]) -> str:
     options = list(options)
     known = ", ".join(repr(option) for option in options)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {known}; got {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{name} must be one of {known}; got {_described(value)}.")
     if value in options:
         return value
     close = difflib.get_close_matches(value, options, n=1)
     guess = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"{name}={value!r} is not known: use one of {known}{guess}.")
+    raise ValueError(f"{name}={_shown(value)} is not known: use one of {known}{guess}.")
 
 
 def function(value: Any, name: str, *, example: str) -> Callable[..., Any]:
@@ -170,8 +199,8 @@ def function(value: Any, name: str, *, example: str) -> Callable[..., Any]:
     """
     if not callable(value):
         raise TypeError(
-            f"{name} must be callable (a function or an object with __call__), got {value!r} "
-            f"({type(value).__name__}){_example(example)}."
+            f"{name} must be callable (a function or an object with __call__), got {_described(value)}"
+            f"{_example(example)}."
         )
     return value
 
@@ -247,7 +276,7 @@ def class_labels(value: Any, name: str, *, classes: int | None = None) -> torch.
             raise TypeError(f"{name} must hold whole class numbers, got {kind} values such as {first!r}.")
         value = torch.as_tensor(array.astype(np.int64))
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor of class indices, got {type(value).__name__}.")
+        raise TypeError(f"{name} must be a tensor of class indices, got {_described(value)}.")
     if value.ndim != 1:
         fix = f"; for one-hot rows or scores use {name}.argmax(1)" if value.ndim == 2 else ""
         raise ValueError(f"{name} has shape {tuple(value.shape)}: give one class index per image (a 1-D tensor){fix}.")
@@ -277,9 +306,7 @@ def folder(value: Any, name: str) -> Path:
     TypeError: root must be a folder path (a str or a pathlib.Path), got 3 (int).
     """
     if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(
-            f"{name} must be a folder path (a str or a pathlib.Path), got {value!r} ({type(value).__name__})."
-        )
+        raise TypeError(f"{name} must be a folder path (a str or a pathlib.Path), got {_described(value)}.")
     path = Path(value).expanduser()
     if path.exists() and not path.is_dir():
         raise ValueError(f"{name}={str(value)!r} is a file, not a folder: give a folder (it is created if missing).")
@@ -306,7 +333,7 @@ def module(value: Any, name: str, *, example: str) -> torch.nn.Module:
         raise TypeError(
             f"{name} must be a torch.nn.Module, got the class {value.__name__}: create one, e.g. {example}."
         )
-    raise TypeError(f"{name} must be a torch.nn.Module, got {value!r} ({type(value).__name__}): e.g. {example}.")
+    raise TypeError(f"{name} must be a torch.nn.Module, got {_described(value)}: e.g. {example}.")
 
 
 def nonempty(value: Any, name: str, *, example: str) -> list[Any]:
@@ -323,7 +350,7 @@ def nonempty(value: Any, name: str, *, example: str) -> list[Any]:
     ValueError: sizes is empty: give at least one item, e.g. [28, 32].
     """
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list, got {value!r} ({type(value).__name__}): e.g. {example}.")
+        raise TypeError(f"{name} must be a list, got {_described(value)}: e.g. {example}.")
     items = list(value)
     if not items:
         raise ValueError(f"{name} is empty: give at least one item, e.g. {example}.")

@@ -116,7 +116,12 @@ BAD = [
     ("labels-list-float", lambda: a.class_labels([0.5], "y"), TypeError, r"y must hold whole class numbers, got float"),
     ("labels-list-bool", lambda: a.class_labels([True, False], "y"), TypeError, r"got bool values"),
     ("labels-ragged", lambda: a.class_labels([[1, 2], [3]], "y"), ValueError, r"y must be a flat list"),
-    ("labels-str", lambda: a.class_labels("012", "y"), TypeError, r"y must be a tensor of class indices, got str"),
+    (
+        "labels-str",
+        lambda: a.class_labels("012", "y"),
+        TypeError,
+        r"y must be a tensor of class indices, got '012' \(str\)",
+    ),
     ("folder-int", lambda: a.folder(3, "root"), TypeError, r"root must be a folder path"),
     ("module-class", lambda: a.module(nn.ReLU, "layer", example="nn.ReLU()"), TypeError, r"layer .*got the class ReLU"),
     (
@@ -142,3 +147,21 @@ def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
     file.write_text("not a folder")
     with pytest.raises(ValueError, match=r"root=.*data\.txt' is a file, not a folder"):
         a.folder(file, "root")
+
+
+SHOWN = [
+    ("numpy-text", lambda: a.whole(np.str_("3"), "n"), r"^n must be a whole number, got '3'\.$"),
+    ("numpy-number", lambda: a.real(np.float64("nan"), "lr"), r"^lr=nan is not a finite number\.$"),
+    ("long-tensor", lambda: a.whole(torch.arange(100), "n"), r"got a tensor of shape \(100,\)\.$"),
+    ("short-tensor", lambda: a.whole(torch.tensor(3.0), "n"), r"got tensor\(3\.0\)\.$"),
+    ("no-address", lambda: a.flag(object(), "train"), r"^train must be True or False, got an object\.$"),
+    ("none", lambda: a.module(None, "layer", example="nn.ReLU()"), r"got None: e\.g\. nn\.ReLU\(\)\.$"),
+    ("numpy-choice", lambda: a.choice(np.str_("smae"), "padding", ["same"]), r"^padding='smae' is not known"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), [case[1:] for case in SHOWN], ids=[case[0] for case in SHOWN])
+def test_messages_show_values_briefly(call, message: str) -> None:
+    """NumPy scalars as plain values, long tensors by their shape, objects without memory addresses."""
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
