@@ -13,6 +13,7 @@ from typing import Any
 
 from torch import nn
 
+from ainotes._parsing import _a
 from ainotes.arguments import flag, module
 
 _STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
@@ -126,7 +127,7 @@ def _layer_list(layers: Any) -> list[tuple[str, Any]]:
             return list(_leaves(layers))
         if not any(layers.children()):
             return [("0", layers)]  # a single layer
-        raise TypeError(f"layers is a {type(layers).__name__}, whose forward may not run its layers in the order they "
+        raise TypeError(f"layers is {_a(layers)}, whose forward may not run its layers in the order they "
                         "are listed (a residual network adds inputs back): pass an nn.Sequential, or a list of the "
                         "layers in the order forward runs them.")  # fmt: skip
     if isinstance(layers, Mapping):

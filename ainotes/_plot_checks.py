@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ainotes._parsing import _a, _count, _kind
 from ainotes.arguments import fraction, whole
 from ainotes.train import History
 
@@ -63,12 +64,12 @@ def _check_history(history: Any) -> History:
     if not isinstance(history, History):
         hint = {dict: " For a dict of lists, use History(**values).",
                 list: " For a list of values per epoch, use History(train_loss=..., train_acc=...)."}  # fmt: skip
-        raise TypeError(f"history must be the History returned by fit(), got a {type(history).__name__}."
+        raise TypeError(f"history must be the History returned by fit(), got {_a(history)}."
                         f"{hint.get(type(history), '')}")  # fmt: skip
     for field in ("train_loss", "train_acc", "valid_loss", "valid_acc", "lr", "momentum"):
         values = getattr(history, field)
         if not isinstance(values, (list, tuple, np.ndarray, torch.Tensor)):
-            raise TypeError(f"history.{field} must be a list of numbers, got {type(values).__name__}.")
+            raise TypeError(f"history.{field} must be a list of numbers, got {_kind(values)}.")
         for i, value in enumerate(values):
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number, torch.Tensor)):
                 raise TypeError(f"history.{field}[{i}] must be a number, got {value!r} ({type(value).__name__}).")
@@ -80,7 +81,7 @@ def _check_history(history: Any) -> History:
                          ("momentum", "lr")):  # fmt: skip
         n, m = len(getattr(history, field)), len(getattr(history, other))
         if n != m and (n or field in ("train_acc", "valid_acc")):
-            raise ValueError(f"history.{field} has {n} values but history.{other} has {m}: give one per "
+            raise ValueError(f"history.{field} has {_count(n, 'value')} but history.{other} has {m}: give one per "
                              f"{'step' if other == 'lr' else 'epoch'} in each.")  # fmt: skip
     return history
 

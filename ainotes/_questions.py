@@ -84,8 +84,24 @@ def parameter_counts(layer: nn.Module, name: str = "layer") -> dict[str, int]:
     if lazy:
         raise ValueError(f"{name}={layer} is a lazy layer: the sizes of its parameters ({', '.join(lazy)}) are known "
                          "only after its first forward pass. Run it once on an input, or give its input size, e.g. "
-                         "nn.Linear(8, 3) instead of nn.LazyLinear(3).")  # fmt: skip
+                         f"{_eager_example(layer)}.")  # fmt: skip
     return {n: p.numel() for n, p in layer.named_parameters()}
+
+
+def _eager_example(layer: nn.Module) -> str:
+    """How to write the first lazy layer in ``layer`` with its input size, e.g. nn.Conv2d(in_channels, 4, 3)."""
+    lazy = next((m for m in layer.modules() if isinstance(m, nn.modules.lazy.LazyModuleMixin)), None)
+    if lazy is None or not type(lazy).__name__.startswith("Lazy"):
+        return "nn.Linear(8, 3) instead of nn.LazyLinear(3)"
+    if isinstance(lazy, nn.Linear):
+        given, size = f"{lazy.out_features}", "in_features"
+    elif isinstance(lazy, nn.modules.conv._ConvNd):
+        k = lazy.kernel_size[0] if len(set(lazy.kernel_size)) == 1 else lazy.kernel_size
+        given, size = f"{lazy.out_channels}, {k}", "in_channels"
+    else:
+        given, size = "", "num_features"
+    name = type(lazy).__name__
+    return f"nn.{name[4:]}({', '.join(filter(None, (size, given)))}) instead of nn.{name}({given})"
 
 
 _SIDES = ("depth", "height", "width")
@@ -128,7 +144,7 @@ def layer_problem(layer: nn.Module, shape: tuple[int, ...]) -> str:
     if isinstance(layer, nn.modules.batchnorm._BatchNorm) and (layer.affine or layer.track_running_stats):
         if len(shape) >= 2 and shape[1] != layer.num_features:
             return (f"{kind} normalises {layer.num_features} channels (num_features={layer.num_features}) but "
-                    f"dimension 1 of its input has {shape[1]}")  # fmt: skip
+                    f"dimension 1 of its input has {shape[1]}: use nn.{kind}({shape[1]})")  # fmt: skip
     return ""
 
 

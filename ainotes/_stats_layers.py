@@ -12,6 +12,7 @@ from typing import Any
 
 from torch import nn
 
+from ainotes._parsing import _a
 from ainotes.arguments import flag, real, whole
 
 
@@ -52,7 +53,7 @@ def _select(model: nn.Module, modules: Any) -> tuple[list[str], list[nn.Module]]
         modules = list(modules)  # e.g. a generator over model.modules()
     if not isinstance(modules, Sequence):
         raise TypeError(f"modules must be a list of layer names or layers of the model (or None for the default), "
-                        f"got a {type(modules).__name__}.")  # fmt: skip
+                        f"got {_a(modules)}.")  # fmt: skip
     by_name = {name: module for name, module in model.named_modules() if name}
     by_id = {id(module): name for name, module in model.named_modules()}
     order = {name: i for i, name in enumerate(by_id.values())}

@@ -17,6 +17,8 @@ from matplotlib.patches import FancyBboxPatch
 from torch import nn
 
 from ainotes._conv_layers import _KEEP, _create, _in_order
+from ainotes._parsing import _a
+from ainotes._parsing import _kind as _type_name
 from ainotes.arguments import module as _module
 from ainotes.arguments import whole
 
@@ -181,7 +183,7 @@ def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tupl
     """
     _module(model, "model", example=_create(model, "nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU())"))
     if not isinstance(model, nn.Sequential) or not _in_order(model):
-        raise TypeError(f"Expected an nn.Sequential model, got {type(model).__name__}: the diagram follows the order of "
+        raise TypeError(f"Expected an nn.Sequential model, got {_type_name(model)}: the diagram follows the order of "
                         "its layers, which its own forward may not (a residual network adds inputs back); pass an "
                         "nn.Sequential of its parts, in the order forward runs them.")  # fmt: skip
     size = _check_input_size(input_size)
@@ -213,7 +215,7 @@ def architecture_blocks(model: nn.Sequential, input_size: Sequence[int]) -> tupl
                         "(batch, channels, height, width) against the model's layers."
                     ) from None
                 if not isinstance(out, torch.Tensor):
-                    raise TypeError(f"Layer {index} ({describe(layer)}) returned a {type(out).__name__}, not a tensor.")
+                    raise TypeError(f"Layer {index} ({describe(layer)}) returned {_a(out)}, not a tensor.")
                 x = out
                 blocks[-1].layers.append(describe(layer))
                 blocks[-1].shape = tuple(x.shape[1:])

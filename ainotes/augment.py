@@ -6,6 +6,8 @@ shape, each image changed at random; pass them to :func:`ainotes.train.fit` as `
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -29,7 +31,7 @@ def _batch(x: torch.Tensor, name: str) -> torch.Tensor:
                 "add the channel dimension to a batch of grey images [N, H, W] with x.unsqueeze(1)",
             )
         elif isinstance(x, torch.Tensor):
-            got, fix = list(x.shape), "reshape it, e.g. x.view(n, 1, 28, 28) for n grey 28×28 images"
+            got, fix = list(x.shape), _reshape_hint(x)
         else:
             got, fix = type(x).__name__, "give a tensor, e.g. a batch from a DataLoader"
         raise ValueError(f"{name} expects x to be a batch of images [N, C, H, W], got {got}; {fix}.")
@@ -39,6 +41,16 @@ def _batch(x: torch.Tensor, name: str) -> torch.Tensor:
     if x.shape[0] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
         raise ValueError(f"{name} got an empty batch x of shape {list(x.shape)}: give at least one image.")
     return x
+
+
+def _reshape_hint(x: torch.Tensor) -> str:
+    """How to reshape flat images ``[N, D]`` into ``[N, C, H, W]``: square grey or colour images when D allows."""
+    if x.ndim == 2:
+        for channels, kind in ((1, "grey"), (3, "colour")):
+            side = math.isqrt(x.shape[1] // channels)
+            if x.shape[1] and side * side * channels == x.shape[1]:
+                return f"reshape it, e.g. x.view(n, {channels}, {side}, {side}) for n {kind} {side}×{side} images"
+    return "reshape it to (n, channels, height, width)"
 
 
 def random_flip(x: torch.Tensor) -> torch.Tensor:

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+from ainotes._parsing import _kind
 from ainotes._signatures import init_signature
 from ainotes.arguments import flag, real
 from ainotes.bn_view import _checked, _learned, batchnorm_view
@@ -75,7 +76,7 @@ def batchnorm_figure(view: dict) -> Figure:
      'Image 0 (a 7): train mode depends on the batch']
     """
     if not isinstance(view, Mapping):
-        raise TypeError(f"view must be the dict batchnorm_view returns, got {type(view).__name__}: e.g. "
+        raise TypeError(f"view must be the dict batchnorm_view returns, got {_kind(view)}: e.g. "
                         "batchnorm_figure(batchnorm_view(model, images, labels)).")  # fmt: skip
     missing = [key for key in _VIEW_KEYS if key not in view]
     if missing:

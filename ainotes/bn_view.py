@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from ainotes import arguments
+from ainotes._parsing import _count
 from ainotes.arguments import real, whole
 
 __all__ = ["batchnorm_view"]
@@ -89,7 +90,7 @@ def _checked(model: Any, images: Any, labels: Any, layer: Any, channel: Any, bat
                         "integer pixels with .float().")  # fmt: skip
     n = len(images)
     if n < 2:
-        raise ValueError(f"images holds {n} image(s), shape {tuple(images.shape)}: give at least 2, as train mode "
+        raise ValueError(f"images holds {_count(n, 'image')}, shape {tuple(images.shape)}: give at least 2, as train mode "
                          "normalises each batch with its own statistics.")  # fmt: skip
     _fits(model, images)
     if (not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.is_floating_point()

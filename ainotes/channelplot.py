@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ainotes._parsing import _a
 from ainotes.arguments import flag, fraction, real, whole
 from ainotes.convplot import number
 from ainotes.data.stats import _per_channel, channel_stats
@@ -34,7 +35,7 @@ def _as_float(images: Any, name: str) -> torch.Tensor:
     if not isinstance(images, torch.Tensor):
         advice = " Convert a (H, W, 3) array with torch.from_numpy(array).permute(2, 0, 1)." if isinstance(
             images, np.ndarray) else ""  # fmt: skip
-        raise TypeError(f"`{name}` must be a tensor, got a {type(images).__name__}.{advice}")
+        raise TypeError(f"`{name}` must be a tensor, got {_a(images)}.{advice}")
     if images.dtype == torch.uint8:
         return images.detach().cpu().float() / 255
     if not images.is_floating_point():
@@ -186,7 +187,7 @@ def plot_channel_histograms(
     whole(bins, "bins", least=1, most=1000, example="bins=50")
     flag(show_stats, "show_stats")
     if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"`ax` must be a matplotlib Axes, got a {type(ax).__name__}: e.g. fig, ax = plt.subplots().")
+        raise TypeError(f"`ax` must be a matplotlib Axes, got {_a(ax)}: e.g. fig, ax = plt.subplots().")
     if channels == 1 and (isinstance(names, str) or not isinstance(names, Sequence) or len(names) != 1):
         names = ("grey",)
     if names is _NAMES and channels != 3:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ainotes._parsing import _a
 from ainotes.arguments import whole
 from ainotes.feedback import Feedback
 
@@ -92,7 +93,7 @@ def check_conv2d(fn: Callable[..., Any], stride: int = 1, padding: int = 0) -> F
                         f"without quotes (got the string {fn!r}).")  # fmt: skip
     if not callable(fn):
         raise TypeError(f"check_conv2d needs your function itself, not its result: write check_conv2d(conv2d_by_hand) "
-                        f"without parentheses after the name (got a {type(fn).__name__}).")  # fmt: skip
+                        f"without parentheses after the name (got {_a(fn)}).")  # fmt: skip
     stride = whole(stride, "stride", least=1, example="stride=2")
     padding = whole(padding, "padding", least=0, example="padding=1")
     name = getattr(fn, "__name__", "your function")

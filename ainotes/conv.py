@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import torch
 from torch import nn
 
 from ainotes._conv_layers import _SAME, _STOP, _after_the_end, _layer_list, _layer_settings
@@ -243,6 +244,10 @@ def receptive_field(layers: nn.Sequential | Iterable[Any], input_size: int | Non
     [(3, 1, 26), (4, 2, 13), (8, 2, 11)]
     """
     leaves = _layer_list(layers)
+    if isinstance(input_size, (tuple, list, torch.Size)):
+        side = input_size[-1] if input_size and isinstance(input_size[-1], int) else 28
+        raise TypeError(f"input_size must be the image side in pixels, a whole number, got {tuple(input_size)}: "
+                        f"e.g. input_size={side}.")  # fmt: skip
     size = None if input_size is None else whole(input_size, "input_size", least=1, example="input_size=28")
     geometry: list[LayerGeometry] = []
     field, jump = 1, 1

@@ -21,6 +21,7 @@ from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ainotes._parsing import _kind
 from ainotes.arguments import real
 from ainotes.convplot import number
 
@@ -46,7 +47,7 @@ def _as_matrix(matrix: Any, name: str = "matrix") -> np.ndarray:
         try:
             a = np.asarray(matrix)
         except ValueError as error:  # ragged nested lists
-            raise TypeError(f"`{name}` must be a tensor or an array of numbers, got {type(matrix).__name__} "
+            raise TypeError(f"`{name}` must be a tensor or an array of numbers, got {_kind(matrix)} "
                             f"that numpy cannot read as one ({error}).") from None  # fmt: skip
     if a.dtype.kind not in "iuf":
         raise TypeError(f"`{name}` must hold numbers (int or float), got dtype {a.dtype}: "

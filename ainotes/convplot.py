@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
+from ainotes._parsing import _kind
 from ainotes.arguments import flag, real, whole
 
 __all__ = ["draw_map", "show_feature_maps", "show_kernels"]
@@ -115,7 +116,7 @@ def draw_map(
     ((-2.0, 2.0), ['1', '−2'])
     """
     if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, e.g. from fig, ax = plt.subplots(); got {type(ax).__name__}.")
+        raise TypeError(f"ax must be a matplotlib Axes, e.g. from fig, ax = plt.subplots(); got {_kind(ax)}.")
     a = _as_map(values, "values")
     if a.ndim != 2:
         raise ValueError(f"A map must be 2-D (height, width), got shape {a.shape}; pick one channel first.")

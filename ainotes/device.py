@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ainotes._parsing import _count
 from ainotes.arguments import flag
 
 __all__ = ["DEVICE_ENV", "get_device"]
@@ -73,8 +74,8 @@ def _check_available(device: torch.device) -> None:
             )
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise RuntimeError(
-                f"Device {str(device)!r} was asked for, but only {torch.cuda.device_count()} "
-                "CUDA GPU(s) exist (numbered from 0)."
+                f"Device {str(device)!r} was asked for, but only {_count(torch.cuda.device_count(), 'CUDA GPU')} "
+                "exist (numbered from 0)."
             )
     elif device.type == "mps" and not _mps_available():
         raise RuntimeError(

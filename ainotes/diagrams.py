@@ -18,6 +18,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
+from ainotes._parsing import _kind
 from ainotes.architecture import draw_architecture
 from ainotes.arguments import flag, real, whole
 from ainotes.conv import PADDING_KINDS, conv_output_size
@@ -31,7 +32,7 @@ _CHANNELS = (("R", "red", "#c62828"), ("G", "green", "#2e7d32"), ("B", "blue", "
 
 def _as_float_tensor(value: Any, name: str) -> torch.Tensor:
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a tensor or an array of numbers, got {type(value).__name__}.")
+        raise TypeError(f"{name} must be a tensor or an array of numbers, got {_kind(value)}.")
     try:
         return torch.as_tensor(value, dtype=torch.float32).detach().cpu()
     except (TypeError, ValueError, RuntimeError) as exc:
@@ -48,7 +49,7 @@ def _as_bias(bias: Any) -> float:
         return real(float(bias.detach()), "bias")
     if isinstance(bias, (int, float, np.floating, np.integer)) and not isinstance(bias, bool):
         return real(bias, "bias")
-    raise TypeError(f"bias must be one number (a float or a one-element tensor), got {type(bias).__name__}.")
+    raise TypeError(f"bias must be one number (a float or a one-element tensor), got {_kind(bias)}.")
 
 
 def draw_multichannel_conv(

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ainotes._parsing import _kind
 from ainotes._signatures import init_signature
 from ainotes.arguments import flag
 from ainotes.conv import output_size_formula
@@ -101,7 +102,7 @@ class ConvolutionExplorer(w.VBox):
     def __init__(self, images: Mapping[str, torch.Tensor], kernels: Mapping[str, Sequence] | None = None,
                  tasks: bool = False) -> None:  # fmt: skip
         if not isinstance(images, Mapping):
-            raise TypeError(f"images must be a dict {{'name': image tensor}}, got {type(images).__name__}: e.g. "
+            raise TypeError(f"images must be a dict {{'name': image tensor}}, got {_kind(images)}: e.g. "
                             "ConvolutionExplorer({'square': torch.ones(8, 8)}).")  # fmt: skip
         if not images:
             raise ValueError("images is empty: give at least one image to explore, as a dict: {'name': image tensor}.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ainotes._parsing import _kind
 from ainotes.arguments import choice, whole
 from ainotes.kernels import PADDING_MODES
 
@@ -73,10 +74,10 @@ class ExplorerState:
         size = self.image_size
         if not isinstance(size, tuple) or len(size) != 2:
             raise TypeError(f"image_size must be a pair (height, width), like (28, 28); got {size!r}.")
-        for side in size:
-            whole(side, "image_size", least=1, example="image_size=(28, 28)")
+        for i, side in enumerate(size):
+            whole(side, f"image_size[{i}]", least=1, example="image_size=(28, 28)")
         if not isinstance(self.kernel, torch.Tensor):
-            raise TypeError(f"kernel must be a torch.Tensor, got {type(self.kernel).__name__}: e.g. torch.zeros(3, 3).")
+            raise TypeError(f"kernel must be a torch.Tensor, got {_kind(self.kernel)}: e.g. torch.zeros(3, 3).")
         _kernel(self.kernel)
         if self.kernel.shape[0] != self.kernel.shape[1]:
             raise ValueError(f"kernel has shape {tuple(self.kernel.shape)}: the explorer's kernels are square, "
@@ -111,7 +112,7 @@ def _kernel(kernel: object) -> torch.Tensor:
 
 def _state(state: object) -> ExplorerState:
     if not isinstance(state, ExplorerState):
-        raise TypeError(f"state must be an ExplorerState (what the explorer shows), got {type(state).__name__}.")
+        raise TypeError(f"state must be an ExplorerState (what the explorer shows), got {_kind(state)}.")
     return state
 
 

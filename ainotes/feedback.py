@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes._parsing import parse_numbers, parse_shape
+from ainotes._parsing import _kind, parse_numbers, parse_shape
 from ainotes.arguments import flag, whole
 
 __all__ = [
@@ -65,7 +65,7 @@ class Feedback:
         if not (self.correct is None or isinstance(self.correct, (bool, np.bool_))):
             raise TypeError(f"correct must be True, False or None (no answer yet), got {self.correct!r}.")
         if not isinstance(self.message, str):
-            raise TypeError(f"message must be a string, got {type(self.message).__name__}.")
+            raise TypeError(f"message must be a string, got {_kind(self.message)}.")
 
     def __bool__(self) -> bool:
         return bool(self.correct)

@@ -206,7 +206,8 @@ def generic_parameter_hint(layer: nn.Module) -> str:
     >>> generic_parameter_hint(nn.Linear(4, 2))
     'Count the weights, out_features × in_features, then add one bias per output feature.'
     """
-    layer = module(layer, "layer", example="nn.Linear(4, 2)")
+    example = f"nn.{layer.__name__}(...)" if isinstance(layer, type) else "nn.Linear(4, 2)"
+    layer = module(layer, "layer", example=example)
     has_bias = isinstance(getattr(layer, "bias", None), nn.Parameter)
     if isinstance(layer, nn.modules.conv._ConvNd):
         weights, unit = "out_channels × in_channels × kH × kW", "output channel"

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ainotes._parsing import _a
 from ainotes._questions import question_shape
 from ainotes.arguments import flag, whole
 from ainotes.feedback import (
@@ -284,7 +285,7 @@ def check_unnormalize(fn: Callable[..., Any], *, show_answer: bool = False) -> F
             except (TypeError, ValueError):
                 got = None
         if got is None:
-            return _code_verdict(f"{where}, `{name}` returned a {type(output).__name__}", "Return a tensor (a NumPy "
+            return _code_verdict(f"{where}, `{name}` returned {_a(output)}", "Return a tensor (a NumPy "
                                  "array also works) of the same shape as x.", show_answer)  # fmt: skip
         if got.shape != x.shape:
             return _code_verdict(f"{where}, `{name}` returned shape {list(got.shape)}", f"The result has the shape "

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from ainotes._parsing import _count
 from ainotes._questions import answer_sizes, question_shape
 from ainotes.arguments import choice, function, real, tensor
 
@@ -133,7 +134,7 @@ def normalized_pixel_hint(values: Sequence[float], pixel: float, mean: Sequence[
     values, pixel = _reals(values, "values", example="[-0.42]", least=0), real(pixel, "pixel", example="pixel=0.0")
     mean, std = _reals(mean, "mean", example="[0.1307]"), _reals(std, "std", example="[0.3081]")
     if len(mean) != len(std):
-        raise ValueError(f"mean has {len(mean)} values but std has {len(std)}: give one of each per channel.")
+        raise ValueError(f"mean has {_count(len(mean), 'value')} but std has {len(std)}: give one of each per channel.")
     n, expected = len(mean), _normalized(pixel, mean, std)
     if len(values) != n:
         return (f"Give one value per channel: mean and std have {n} values each, so the pixel becomes {n} "
@@ -282,7 +283,7 @@ def mean_std_hint(mean: Sequence[float], std: Sequence[float], expected_mean: Se
     expected_mean = _reals(expected_mean, "expected_mean", example="[0.1307]")
     expected_std = _reals(expected_std, "expected_std", example="[0.3081]")
     if len(expected_mean) != len(expected_std):
-        raise ValueError(f"expected_mean has {len(expected_mean)} values but expected_std has {len(expected_std)}: "
+        raise ValueError(f"expected_mean has {_count(len(expected_mean), 'value')} but expected_std has {len(expected_std)}: "
                          "give one of each per channel.")  # fmt: skip
     tolerance = real(tolerance, "tolerance", positive=True, example="tolerance=1e-4")
     per_image_std = function(per_image_std, "per_image_std", example="lambda: [0.3081]")

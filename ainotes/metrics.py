@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ainotes._parsing import _kind
 from ainotes.arguments import class_labels, nonempty, whole
 
 __all__ = ["confusion_matrix", "most_confused", "per_class_accuracy"]
@@ -50,7 +51,7 @@ def _counts(cm: Any, name: str = "cm") -> torch.Tensor:
         cm = torch.as_tensor(array)
     if not isinstance(cm, torch.Tensor):
         raise TypeError(f"{name} must be a confusion matrix, a tensor of counts such as confusion_matrix(y_true, "
-                        f"y_pred, num_classes) gives; got {type(cm).__name__}.")  # fmt: skip
+                        f"y_pred, num_classes) gives; got {_kind(cm)}.")  # fmt: skip
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(f"{name} has shape {tuple(cm.shape)}: a confusion matrix is square, one row and one column "
                          "per class, as confusion_matrix(y_true, y_pred, num_classes) gives.")  # fmt: skip

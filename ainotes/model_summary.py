@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ainotes._parsing import _kind
 from ainotes.arguments import choice, module, whole
 
 __all__ = ["readable_units", "summary"]
@@ -89,7 +90,7 @@ def readable_units(text: str) -> str:
     """
 
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}: e.g. readable_units(str(stats)).")
+        raise TypeError(f"text must be a str, got {_kind(text)}: e.g. readable_units(str(stats)).")
 
     def words(match: re.Match) -> str:
         unit = _UNIT_NAMES.get(match[2], match[2])

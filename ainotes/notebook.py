@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from ainotes._parsing import _kind
 from ainotes.arguments import flag
 
 __all__ = ["figure_alt", "glue", "in_colab", "show_figure"]
@@ -42,7 +43,7 @@ def _figure(fig: Any) -> Any:
     if isinstance(fig, tuple) and fig and isinstance(fig[0], Figure):
         raise TypeError("fig must be a matplotlib Figure, got a tuple: plt.subplots() gives (fig, ax), so use "
                         "fig, ax = plt.subplots() and pass fig.")  # fmt: skip
-    raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}: e.g. fig = plt.figure().")
+    raise TypeError(f"fig must be a matplotlib Figure, got {_kind(fig)}: e.g. fig = plt.figure().")
 
 
 def glue(name: str, value: Any, display: bool = False) -> None:

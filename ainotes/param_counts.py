@@ -25,6 +25,7 @@ from typing import Any
 
 from torch import nn
 
+from ainotes._parsing import _a
 from ainotes.arguments import nonempty, whole
 
 __all__ = ["LayerCount", "cnn_counts", "fc_counts", "total_parameters"]
@@ -166,6 +167,6 @@ def total_parameters(layers: Sequence[LayerCount]) -> int:
     layers = nonempty(layers, "layers", example=use)
     for layer in layers:
         if not isinstance(layer, LayerCount):
-            raise TypeError(f"layers must be the list fc_counts or cnn_counts returns, but it holds a "
-                            f"{type(layer).__name__}: e.g. {use}.")  # fmt: skip
+            raise TypeError(f"layers must be the list fc_counts or cnn_counts returns, but it holds "
+                            f"{_a(layer)}: e.g. {use}.")  # fmt: skip
     return sum(layer.total for layer in layers)

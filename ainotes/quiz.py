@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 from torch import nn
 
+from ainotes._parsing import _kind
 from ainotes._questions import question_shape
 from ainotes._signatures import init_signature
 from ainotes.arguments import nonempty
@@ -61,7 +62,7 @@ def _question(number: int, question: object) -> _Question:
     if isinstance(shape, nn.Module) and not isinstance(layer, nn.Module):
         raise TypeError(f"Question {number}: give (input_shape, layer) in that order; got the layer first.")
     if label is not None and not isinstance(label, str):
-        raise TypeError(f"Question {number}: the label must be a string, got {type(label).__name__}.")
+        raise TypeError(f"Question {number}: the label must be a string, got {_kind(label)}.")
     try:
         expected, shape = output_shape(layer, shape), question_shape(shape, "input_shape")
     except (TypeError, ValueError) as exc:
@@ -143,7 +144,7 @@ class ShapeQuiz(w.VBox):
             raise TypeError(f"ShapeQuiz.walk needs an nn.Sequential model, got the class {model.__name__}: create "
                             "the model, e.g. nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU()).")  # fmt: skip
         if not isinstance(model, nn.Sequential):
-            raise TypeError(f"ShapeQuiz.walk needs an nn.Sequential model, got {type(model).__name__}.")
+            raise TypeError(f"ShapeQuiz.walk needs an nn.Sequential model, got {_kind(model)}.")
         shapes = [question_shape(input_shape, "input_shape")]
         for i, layer in enumerate(model):
             try:

@@ -18,6 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from ainotes._parsing import _a
 from ainotes.stats import _NO_STEPS, ActivationStats
 
 __all__ = ["plot_color_dim", "plot_layer_stats"]
@@ -35,14 +36,14 @@ def _runs(stats: object) -> list[tuple[str | None, ActivationStats]]:
         runs = []
         for name, value in stats.items():
             if not isinstance(value, ActivationStats):
-                raise TypeError(f"stats[{name!r}] is a {type(value).__name__}, not an ActivationStats: map each run "
+                raise TypeError(f"stats[{name!r}] is {_a(value)}, not an ActivationStats: map each run "
                                 "name to the ActivationStats recorded while training it.")  # fmt: skip
             runs.append((str(name), value))
     else:
         hint = " For several runs, name them: {'run A': stats_a, 'run B': stats_b}." if isinstance(
             stats, (list, tuple)) else ""  # fmt: skip
         raise TypeError(f"stats must be an ActivationStats (from `with ActivationStats(model) as stats:`) or a dict "
-                        f"of run name -> ActivationStats, got a {type(stats).__name__}.{hint}")  # fmt: skip
+                        f"of run name -> ActivationStats, got {_a(stats)}.{hint}")  # fmt: skip
     for name, run in runs:
         if run.steps == 0:
             raise ValueError(f"{'stats' if name is None else f'stats[{name!r}]'} has {_NO_STEPS}")
@@ -175,7 +176,7 @@ def plot_color_dim(
     """
     runs = _runs(stats)
     if isinstance(layer, (list, tuple)):
-        raise TypeError(f"layer must be one layer name or index, got a {type(layer).__name__}: plot_color_dim draws "
+        raise TypeError(f"layer must be one layer name or index, got {_a(layer)}: plot_color_dim draws "
                         "one layer, so call it once per layer (plot_layer_stats draws several).")  # fmt: skip
     names = [run._layer_name(layer) for _, run in runs]
     images = []

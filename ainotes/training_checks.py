@@ -14,6 +14,7 @@ import math
 
 from torch import nn
 
+from ainotes._parsing import _kind
 from ainotes.arguments import choice, flag, module, real, whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer, read_number
 from ainotes.hints import _matching
@@ -286,9 +287,7 @@ def check_hook_count(answer: int | str | None, model: nn.Module, *, show_answer:
     if isinstance(model, type):
         module(model, "model", example="simple_cnn()")  # raises: a class, not a model
     if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module (the model whose hooks to count), got {type(model).__name__}."
-        )
+        raise TypeError(f"model must be a torch.nn.Module (the model whose hooks to count), got {_kind(model)}.")
     hooks = _hooks(model)
     hooked = [(name, module, n) for name, module, n in hooks if n]
     expected = sum(n for *_, n in hooked)

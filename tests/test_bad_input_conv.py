@@ -184,7 +184,7 @@ def test_receptive_field_refuses_a_torchvision_resnet(resnet18):
 
 
 @pytest.mark.parametrize(("input_size", "error", "match"), [
-    ((1, 1, 28, 28), TypeError, r"input_size must be a whole number, got \(1, 1, 28, 28\): e.g. input_size=28"),
+    ((1, 1, 28, 28), TypeError, r"input_size must be the image side in pixels, a whole number, got \(1, 1, 28, 28\): e.g. input_size=28"),
     (28.0, TypeError, r"input_size must be a whole number"),
     (0, ValueError, r"input_size=0 is too small"),
 ], ids=["shape", "float", "zero"])  # fmt: skip

@@ -158,7 +158,7 @@ PLOTS = [
     case(lambda: plot_history([1.0, 0.5]), TypeError, r"history must be the History.*got a list", "history-list"),
     case(lambda: plot_history(history(train_acc=[60.0, 80.0])), ValueError,
          r"history\.train_acc\[0\]=60\.0 is not between 0 and 1: it looks like a percentage", "history-percent"),
-    case(lambda: plot_history(history(train_acc=[0.6])), ValueError, r"history\.train_acc has 1 values but history\.train_loss has 2",
+    case(lambda: plot_history(history(train_acc=[0.6])), ValueError, r"history\.train_acc has 1 value but history\.train_loss has 2",
          "history-lengths"),
     case(lambda: plot_history(history(valid_acc=[])), ValueError, r"history\.valid_acc has 0 values", "history-no-valid-acc"),
     case(lambda: plot_history(history(train_loss=["1.0", "0.5"])), TypeError, r"history\.train_loss\[0\] must be a number",
@@ -166,7 +166,7 @@ PLOTS = [
     case(lambda: plot_history(History()), ValueError, r"^history is empty: train", "history-empty"),
     case(lambda: plot_lr_schedule({"lr": [0.1]}), TypeError, r"history must be the History", "schedule-dict"),
     case(lambda: plot_lr_schedule([0.1, 0.2]), TypeError, r"history must be the History.*got a list", "schedule-list"),
-    case(lambda: plot_lr_schedule(history(momentum=[0.9])), ValueError, r"history\.momentum has 1 values but history\.lr has 3",
+    case(lambda: plot_lr_schedule(history(momentum=[0.9])), ValueError, r"history\.momentum has 1 value but history\.lr has 3",
          "schedule-momentum-length"),
     case(lambda: plot_lr_schedule(History()), ValueError, r"history has no steps recorded \(history\.lr is empty\)",
          "schedule-empty"),
@@ -319,7 +319,7 @@ NOTEBOOK = [
     case(lambda: glue("  ", 1.0), ValueError, r"name='  ' is empty", "glue-name-blank"),
     case(lambda: glue("x", 1.0, display="no"), TypeError, r"display must be True or False", "glue-display-str"),
     case(lambda: show_figure("fig"), TypeError, r"fig must be a matplotlib Figure, got str", "show-string"),
-    case(lambda: show_figure(None), TypeError, r"fig must be a matplotlib Figure, got NoneType", "show-none"),
+    case(lambda: show_figure(None), TypeError, r"fig must be a matplotlib Figure, got None:", "show-none"),
     case(lambda: figure_alt("fig"), TypeError, r"fig must be a matplotlib Figure, got str", "alt-string"),
 ]  # fmt: skip
 

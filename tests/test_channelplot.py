@@ -43,7 +43,7 @@ def test_show_channels_grey_and_tinted():
         (torch.rand(2, 3, 8, 8), ValueError, r"a batch\. Give one colour image \[3, H, W\], e\.g\. image\[0\]"),
         (torch.rand(1, 8, 8), ValueError, r"shape \(1, 8, 8\): give a colour image \[3, H, W\]"),
         (torch.rand(3, 8, 8) * 4 - 2, ValueError, r"values from .* give pixel values in \[0, 1\].*unnormalize"),
-        (np.zeros((8, 8, 3)), TypeError, r"tensor, got a ndarray.*torch\.from_numpy\(array\)\.permute\(2, 0, 1\)"),
+        (np.zeros((8, 8, 3)), TypeError, r"tensor, got an ndarray.*torch\.from_numpy\(array\)\.permute\(2, 0, 1\)"),
         (torch.ones(3, 8, 8, dtype=torch.int32), TypeError, r"torch\.int32"),
     ],
 )
@@ -140,7 +140,7 @@ def test_channel_figure_layout_and_normalised_panel():
 
 
 def test_channel_figure_errors():
-    with pytest.raises(ValueError, match=r"`mean` has 1 value\(s\)"):
+    with pytest.raises(ValueError, match=r"`mean` has 1 value, "):
         channel_figure(torch.rand(3, 8, 8), (0.5,), STD)
     with pytest.raises(ValueError, match=r"`std` is .*positive"):
         channel_figure(torch.rand(3, 8, 8), MEAN, (0.2, 0.0, 0.2))

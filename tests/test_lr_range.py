@@ -250,7 +250,7 @@ def test_bad_arguments_get_clear_errors(blobs, kwargs, error, name):
 
 
 def test_bad_model_and_result():
-    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got function"):
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got a function: call it first"):
         lr_range_test(lambda x: x, (torch.zeros(4, 2), torch.zeros(4, dtype=torch.long)))
     with pytest.raises(TypeError, match="result must be the LRRangeResult that lr_range_test returns, got dict"):
         plot_lr_range({"lrs": [1e-3]})

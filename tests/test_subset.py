@@ -187,7 +187,7 @@ def test_tensor_pair_matches_the_dataset_route(fake):
         (["ship", 0], TypeError, r"mixes names and indices"),
         ([1.0], TypeError, r"holds 1\.0, a float: give class names \(str\) or class indices \(int\)"),
         ([True], TypeError, r"holds True, a bool"),
-        (None, TypeError, r"must be a list of class names or indices.*got a NoneType"),
+        (None, TypeError, r"must be a list of class names or indices.*got None"),
     ],
 )  # fmt: skip
 def test_bad_classes(fake, classes, error, match):

@@ -470,7 +470,7 @@ class Grey:
         (TinyColour(), {"start": 2.0}, TypeError, r"start must be a whole number, got 2\.0"),
         (TinyColour(), {"start": 13, "per_class": 4}, ValueError, r"Image 13 is number 4 of class 'car'.*per_class=5"),
         (TinyColour(), {"start": 0, "per_class": 0}, ValueError, r"per_class=0 is too small: give at least 1"),
-        (TinyColour(), {"start": 0, "mean": (0.5,)}, ValueError, r"`mean` has 1 value\(s\).*3 channel\(s\)"),
+        (TinyColour(), {"start": 0, "mean": (0.5,)}, ValueError, r"`mean` has 1 value, .*3 channels"),
         (TinyColour(), {"start": 0, "std": (0.2, 0, 0.2)}, ValueError, r"`std` is .*positive"),
     ],
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import inspect
 import os
 import socket
 import tempfile
@@ -18,6 +19,7 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
+from ainotes._parsing import _a
 from ainotes.arguments import flag, folder, function
 
 __all__ = [
@@ -175,13 +177,32 @@ def _transform(value: Any, name: str, example: str) -> Callable | None:
     """``value`` if it is None or a transform; a transform's class or a list of transforms explained."""
     if value is None:
         return None
+    labels = name == "target_transform"
     if isinstance(value, type) and any("__call__" in vars(k) for k in value.__mro__[:-1]):
+        if labels:
+            raise TypeError(f"{name}={value.__name__} is a class, not a transform: give a function of the label, "
+                            f"e.g. {example}.")  # fmt: skip
+        if _needs_arguments(value):
+            raise TypeError(f"{name}={value.__name__} is a class, not a transform: create one with its arguments, "
+                            f"e.g. {name}={value.__name__}(...).")  # fmt: skip
         raise TypeError(f"{name}={value.__name__} is a class, not a transform: add () to create one, e.g. "
                         f"{name}={value.__name__}().")  # fmt: skip
     if isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} is a {type(value).__name__} of {len(value)} items: to apply several transforms, "
-                        f"chain them with transforms.Compose([...]), e.g. {name}=Compose([ToTensor(), ...]).")  # fmt: skip
+        items = f"{len(value)} item{'' if len(value) == 1 else 's'}"
+        chained = "lambda label: ..., ..." if labels else "ToTensor(), ..."
+        raise TypeError(f"{name} is {_a(value)} of {items}: to apply several transforms, "
+                        f"chain them with transforms.Compose([...]), e.g. {name}=Compose([{chained}]).")  # fmt: skip
     return function(value, name, example=example)
+
+
+def _needs_arguments(cls: type) -> bool:
+    """Whether creating ``cls`` needs arguments (its ``__init__`` has parameters without defaults)."""
+    try:
+        parameters = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return any(p.default is inspect.Parameter.empty and p.kind in kinds for p in parameters)
 
 
 def _loader_arguments(train: Any, transform: Any, target_transform: Any) -> tuple[bool, Any, Any]:

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, Subset, default_collate, default_convert
 
+from ainotes._parsing import _a
 from ainotes.data.tensors import _per_channel, _raw_arrays
 
 __all__ = ["channel_stats", "unnormalize"]
@@ -47,7 +48,7 @@ def _check_first_item(dataset: Any, where: str) -> None:
 def _check_batch(x: Any, where: str) -> torch.Tensor:
     """``x`` if it is a batch [N, C, H, W] of float or uint8 pixels, else a clear error saying what it is."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{where} is a {type(x).__name__}, not a tensor. {_KINDS} of images.")
+        raise TypeError(f"{where} is {_a(x)}, not a tensor. {_KINDS} of images.")
     shape = tuple(x.shape)
     if x.ndim == 3 and shape[0] in (1, 3):
         raise ValueError(f"{where} has shape {shape}: a single image [C, H, W]. Statistics need a batch: "
@@ -182,7 +183,7 @@ def channel_stats(
     variance = ((s2 - s1.square() / n) / (n - 1 if unbiased else n)).clamp_min(0)
     if not bool(torch.isfinite(mean).all() and torch.isfinite(variance).all()):
         raise ValueError(f"{where} holds NaN or infinite values, so the mean and std would be nan: find where they "
-                         "come from (e.g. torch.isnan(x).any()) and remove them.")  # fmt: skip
+                         "come from (e.g. torch.isfinite(x).all()) and remove them.")  # fmt: skip
     return tuple(mean.tolist()), tuple(variance.sqrt().tolist())
 
 
@@ -218,7 +219,7 @@ def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
     ([-2.0, 0.0, 2.0], [0.0, 0.5, 1.0])
     """
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"`x` must be a tensor of normalised images, got a {type(x).__name__}.")
+        raise TypeError(f"`x` must be a tensor of normalised images, got {_a(x)}.")
     if x.ndim not in (3, 4):
         raise ValueError(f"`x` has shape {tuple(x.shape)}: give one image [C, H, W] or a batch [N, C, H, W].")
     if not x.is_floating_point():

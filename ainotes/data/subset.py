@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
+from ainotes._parsing import _a
+
 __all__ = ["ClassSubset", "class_subset"]
 
 _ACCEPTED = (
@@ -138,7 +140,7 @@ def _chosen(classes: Any) -> list[str] | list[int]:
         classes = classes.tolist() if classes.ndim == 1 else classes
     if not isinstance(classes, Sequence) or isinstance(classes, bytes):
         raise TypeError(f"classes must be a list of class names or indices, e.g. ['airplane', 'ship'] or [0, 8]; "
-                        f"got a {type(classes).__name__}.")  # fmt: skip
+                        f"got {_a(classes)}.")  # fmt: skip
     chosen = list(classes)
     if not chosen:
         raise ValueError("classes is empty: name at least one class, e.g. ['airplane', 'automobile', 'ship'].")
@@ -235,7 +237,7 @@ def _subset_of_dataset(data: Any, chosen: list[Any], class_names: Any) -> ClassS
         positions = level if positions is None else level[positions]
         base = base.dataset
     if not hasattr(base, "targets"):
-        raise TypeError(f"{_ACCEPTED}; got a {type(base).__name__} without `targets`.")
+        raise TypeError(f"{_ACCEPTED}; got {_a(base)} without `targets`.")
     labels = _integer_labels(base.targets, f"The {type(base).__name__}'s `targets`")
     if positions is None:
         positions = np.arange(len(labels))
@@ -362,4 +364,4 @@ def class_subset(
         advice = ": turn numpy arrays into tensors with torch.from_numpy(array)"
     else:
         advice = ""
-    raise TypeError(f"{_ACCEPTED}; got a {type(data).__name__}{advice}.")
+    raise TypeError(f"{_ACCEPTED}; got {_a(data)}{advice}.")

@@ -12,12 +12,20 @@ import numpy as np
 import torch
 from torch.utils.data import Subset
 
+from ainotes._parsing import _count
+
 __all__ = ["as_tensors"]
 
 
 # --------------------------------------------------------------------------------------------
 # Fast tensors
 # --------------------------------------------------------------------------------------------
+def _named(dataset: Any) -> str:
+    """``dataset`` named for a message: ``'MNIST dataset'``, ``'TensorDataset'``."""
+    kind = type(dataset).__name__
+    return kind if kind.lower().endswith(("dataset", "subset")) else f"{kind} dataset"
+
+
 def _per_channel(values: Any, name: str, channels: int, *, positive: bool = False,
                  unit_scale: bool = False) -> torch.Tensor:  # fmt: skip
     """``values`` as a float64 tensor of ``channels`` numbers, or a clear error naming the argument ``name``.
@@ -27,10 +35,10 @@ def _per_channel(values: Any, name: str, channels: int, *, positive: bool = Fals
     try:
         tensor = torch.as_tensor(values, dtype=torch.float64).flatten()
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise TypeError(f"`{name}` must be {channels} number(s), one per channel; got {values!r}.") from exc
+        raise TypeError(f"`{name}` must be {_count(channels, 'number')}, one per channel; got {values!r}.") from exc
     if tensor.numel() != channels:
-        raise ValueError(f"`{name}` has {tensor.numel()} value(s), {values!r}, but the images have {channels} "
-                         f"channel(s): give {channels} value(s), one per channel.")  # fmt: skip
+        raise ValueError(f"`{name}` has {_count(tensor.numel(), 'value')}, {values!r}, but the images have "
+                         f"{_count(channels, 'channel')}: give {_count(channels, 'value')}, one per channel.")  # fmt: skip
     if not bool(torch.isfinite(tensor).all()):
         raise ValueError(f"`{name}` is {tuple(tensor.tolist())}: every value must be a finite number (no nan or "
                          "inf). Use the values that channel_stats gives.")  # fmt: skip
@@ -64,7 +72,7 @@ def _raw_arrays(dataset: Any, *, labels: bool = True) -> tuple[torch.Tensor, tor
         )
     images = torch.as_tensor(np.asarray(dataset.data))
     if images.dtype != torch.uint8:
-        raise TypeError(f"Expected uint8 pixels in `data`, got {images.dtype}: the {type(dataset).__name__}'s `data` "
+        raise TypeError(f"Expected uint8 pixels in `data`, got {images.dtype}: the {_named(dataset)}'s `data` "
                         "is not pixels from 0 to 255; read its items with a DataLoader instead.")  # fmt: skip
     if images.ndim == 3:  # (N, H, W) grey
         images = images.unsqueeze(1)
@@ -76,10 +84,10 @@ def _raw_arrays(dataset: Any, *, labels: bool = True) -> tuple[torch.Tensor, tor
         return images.contiguous(), torch.zeros(0, dtype=torch.long)
     targets = np.asarray(dataset.targets.cpu() if isinstance(dataset.targets, torch.Tensor) else dataset.targets)
     if targets.ndim != 1 or (targets.size and targets.dtype.kind not in "iu"):
-        raise TypeError(f"The {type(dataset).__name__}'s `targets` must be one whole-number label per image; got "
+        raise TypeError(f"The {_named(dataset)}'s `targets` must be one whole-number label per image; got "
                         f"{targets.dtype} values of shape {targets.shape}.")  # fmt: skip
     if len(targets) != len(images):
-        raise ValueError(f"The {type(dataset).__name__} has {len(images)} images in `data` but {len(targets)} "
+        raise ValueError(f"The {_named(dataset)} has {len(images)} images in `data` but {len(targets)} "
                          "labels in `targets`: they must match one to one.")  # fmt: skip
     return images.contiguous(), torch.as_tensor(targets, dtype=torch.long)
 
@@ -110,7 +118,7 @@ def as_tensors(
         raise ValueError("Give both `mean` and `std` to normalise, or neither.")
     images, labels = _raw_arrays(dataset)
     if len(images) == 0:
-        raise ValueError(f"The {type(dataset).__name__} is empty: there are no images to turn into tensors.")
+        raise ValueError(f"The {_named(dataset)} is empty: there are no images to turn into tensors.")
     if mean is not None:
         m = _per_channel(mean, "mean", images.shape[1], unit_scale=True).float().view(1, -1, 1, 1)
         s = _per_channel(std, "std", images.shape[1], positive=True, unit_scale=True).float().view(1, -1, 1, 1)

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ainotes._parsing import _a, _kind
 from ainotes.arguments import real, whole
 from ainotes.data.sources import _sha256_file
 
@@ -93,7 +94,7 @@ def _checked_path(path: Any) -> Path:
         fix = ": save a model's weights first with torch.save(model.state_dict(), path)"
     else:
         fix = ", e.g. 'model.pt'"
-    raise TypeError(f"path must be a file path (a str or a pathlib.Path), got {type(path).__name__}{fix}.")
+    raise TypeError(f"path must be a file path (a str or a pathlib.Path), got {_kind(path)}{fix}.")
 
 
 def _checked_sha256(sha256: Any) -> str | None:
@@ -231,7 +232,7 @@ class Preprocess(nn.Module):
             except TypeError:
                 fix = (": for a NumPy array (H, W, 3) use torch.from_numpy(image).permute(2, 0, 1)"
                        if isinstance(image, np.ndarray) else "")  # fmt: skip
-                raise TypeError(f"image must be a PIL image or a tensor, got a {type(image).__name__}{fix}.") from None
+                raise TypeError(f"image must be a PIL image or a tensor, got {_a(image)}{fix}.") from None
         if image.ndim not in (3, 4) or image.shape[-3] != 3:
             if pil:
                 fix = " Convert a grey or RGBA PIL image first, with image.convert('RGB')."
@@ -253,7 +254,8 @@ class Preprocess(nn.Module):
         if image.is_floating_point() and image.numel():
             low, high = (float(v) for v in image.aminmax())
             if low < -0.5 or high > 1.5:  # a little over [0, 1] is resampling's overshoot, not a mistake
-                raise ValueError(f"image holds floats from {low:.3g} to {high:.3g}, not from 0 to 1: divide 0-255 "
+                span = f"all {low:.3g}" if low == high else f"from {low:.3g} to {high:.3g}"
+                raise ValueError(f"image holds floats {span}, not from 0 to 1: divide 0-255 "
                                  "pixels by 255 (or give them as uint8); images normalised already need no "
                                  "Preprocess.")  # fmt: skip
         x = image.float() / 255 if image.dtype == torch.uint8 else image.float()

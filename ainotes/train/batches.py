@@ -5,6 +5,7 @@ checks that turn a shape or type mistake into a clear message.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import numbers
 import random
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset, default_collate, default_convert
 
+from ainotes._parsing import _a, _kind
 from ainotes.model_summary import _first_layer, _root_cause
 
 Data = Dataset | DataLoader | tuple[torch.Tensor, torch.Tensor]
@@ -93,14 +95,14 @@ def _what(data: Any, name: str) -> str:
                if any(isinstance(t, np.ndarray) for t in data) else "convert them with torch.tensor(...)")  # fmt: skip
         return f"got a pair of ({', '.join(kinds)}): {fix}"
     if isinstance(data, (tuple, list)):
-        return f"got a {type(data).__name__} of {len(data)} items: give (images, labels)"
+        return f"got {_a(data)} of {len(data)} items: give (images, labels)"
     if isinstance(data, torch.Tensor):
         return f"got a single tensor of shape {tuple(data.shape)}: give the labels too, as (images, labels)"
     if isinstance(data, np.ndarray):
         return "got a NumPy array: give (torch.from_numpy(x), torch.from_numpy(y).long())"
     if name == "valid_data" and isinstance(data, numbers.Number):
         return f"got {data!r}: settings such as epochs are keyword arguments, e.g. fit(model, train_data, epochs=5)"
-    return f"got {type(data).__name__}"
+    return f"got {_kind(data)}"
 
 
 @contextlib.contextmanager
@@ -181,7 +183,7 @@ def _check_output(out: Any, x: torch.Tensor, model: nn.Module, name: str, classe
     """The model must return one row of scores per input: ``(batch, classes)`` when ``classes``."""
     if not isinstance(out, torch.Tensor):
         size = f" of {len(out)} items" if isinstance(out, (tuple, list)) else ""
-        raise TypeError(f"The model returned a {type(out).__name__}{size}, not a tensor of (batch, classes) scores: "
+        raise TypeError(f"The model returned {_a(out)}{size}, not a tensor of (batch, classes) scores: "
                         "make forward() return only the scores (e.g. `return self.fc(x)`).")  # fmt: skip
     hint = _input_hint(model, x, name)
     if out.ndim == 0 or out.shape[0] != x.shape[0]:
@@ -289,8 +291,8 @@ def _single_image_error(model: nn.Module, name: str, batches: Any) -> ValueError
 def _non_finite_error(model: nn.Module, name: str) -> ValueError:
     """The error for outputs holding nan or inf, which make losses and predictions meaningless."""
     broken = any(not bool(torch.isfinite(p).all()) for p in model.parameters() if p.is_floating_point())
-    why = ("its weights hold nan or inf, probably ruined by a training that diverged: create the model again and "
-           "train it with a lower learning rate" if broken else "check the inputs for nan or inf (torch.isnan(x).any()) "
+    why = ("its weights hold nan or inf, probably ruined by training that diverged: create the model again and "
+           "train it with a lower learning rate" if broken else "check the inputs for nan or inf (torch.isfinite(x).all()) "
            "and the model's forward()")  # fmt: skip
     return ValueError(f"The model's outputs on {name} are not finite (nan or inf), so its predictions mean nothing: "
                       f"{why}.")  # fmt: skip
@@ -305,14 +307,17 @@ def _check_scores(out: torch.Tensor, name: str) -> None:
 
 
 def _check_image_list(data: Any) -> None:
-    """Refuse a list of image tensors given to predict, which would be read as an (images, labels) pair."""
+    """Refuse a list of image tensors given to predict (read as an (images, labels) pair), and NumPy images."""
+    if isinstance(data, np.ndarray):
+        raise TypeError(f"data is a NumPy array of shape {list(data.shape)}: predict takes a tensor of images, e.g. "
+                        "predict(model, torch.from_numpy(x)).")  # fmt: skip
     if not (isinstance(data, (list, tuple)) and data and all(isinstance(t, torch.Tensor) for t in data)):
         return
     first, second = data[0], data[-1]
     labels = (len(data) == 2 and first.ndim >= 1 and second.ndim == 1 and len(second) == len(first)
               and not (second.is_floating_point() and second.shape == first.shape))  # fmt: skip
     if not labels:
-        raise ValueError(f"data is a {type(data).__name__} of {len(data)} tensors of shape {tuple(first.shape)}: a "
+        raise ValueError(f"data is {_a(data)} of {len(data)} tensors of shape {tuple(first.shape)}: a "
                          "list is read as (images, labels). For a list of images, stack them into one batch: "
                          "predict(model, torch.stack(images)).")  # fmt: skip
 
@@ -341,7 +346,7 @@ def _first_loss(loss_fn: Callable, out: torch.Tensor, y: torch.Tensor, name: str
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:
         raise _loss_error(loss_fn, out, y, name, exc) from None
     if not isinstance(loss, torch.Tensor):
-        raise TypeError(f"loss_fn={_describe(loss_fn)} returned a {type(loss).__name__}, not a tensor: compute the "
+        raise TypeError(f"loss_fn={_describe(loss_fn)} returned {_a(loss)}, not a tensor: compute the "
                         "loss with torch operations (no .item() or float()), e.g. nn.CrossEntropyLoss().")  # fmt: skip
     if loss.numel() != 1:
         raise ValueError(f"loss_fn={_describe(loss_fn)} returned a loss of shape {tuple(loss.shape)}: it must be "
@@ -363,6 +368,19 @@ def _loss_error(loss_fn: Callable, out: torch.Tensor, y: torch.Tensor, name: str
     hint = ("For class labels use nn.CrossEntropyLoss() (the default), which takes (batch, classes) scores and "
             "whole-number labels." if not _is_classification(loss_fn) and not y.is_floating_point()
             else "Check that loss_fn takes (outputs, labels), in this order.")  # fmt: skip
+    if not _takes_two(loss_fn, out, y):
+        hint = "The loss is called as loss_fn(outputs, labels): give a function of these two arguments."
     return ValueError(f"loss_fn={_describe(loss_fn)} does not fit the first batch of {name} (outputs "
                       f"{tuple(out.shape)} {out.dtype}, labels {tuple(y.shape)} {y.dtype}): {_root_cause(exc)}. "
                       f"{hint}")  # fmt: skip
+
+
+def _takes_two(loss_fn: Callable, out: torch.Tensor, y: torch.Tensor) -> bool:
+    """Whether ``loss_fn(out, y)`` fits its signature (True when the signature cannot be read)."""
+    try:
+        inspect.signature(loss_fn).bind(out, y)
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ainotes._parsing import _a
 from ainotes.arguments import flag, whole
 from ainotes.device import _device
 from ainotes.model_summary import _model_device
@@ -186,7 +187,7 @@ def fit(
     if augment is not None and not callable(augment):
         raise TypeError(
             f"augment must be a function of a tensor batch that returns the augmented batch (e.g. "
-            f"`lambda x: x.flip(3)`), or None; got a {type(augment).__name__}."
+            f"`lambda x: x.flip(3)`), or None; got {_a(augment)}."
         )
     classify, loss_fn = _is_classification(loss_fn), _loss_function(loss_fn)
     _check_optimizer(optimizer, model)

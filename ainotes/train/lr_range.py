@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ainotes._parsing import _kind
 from ainotes.arguments import real, whole
 from ainotes.device import _device
 from ainotes.model_summary import _model_device
@@ -315,12 +316,12 @@ def plot_lr_range(result: LRRangeResult, *, title: str = "Learning-rate range te
     from matplotlib.figure import Figure
 
     if not isinstance(result, LRRangeResult):
-        raise TypeError(f"result must be the LRRangeResult that lr_range_test returns, got {type(result).__name__}.")
+        raise TypeError(f"result must be the LRRangeResult that lr_range_test returns, got {_kind(result)}.")
     if not result.lrs:
         raise ValueError("result has no steps recorded: there is nothing to plot.")
     if ax is not None and not isinstance(ax, Axes):
         fix = ": pick one, e.g. axes[0]" if isinstance(ax, np.ndarray) else ", e.g. from fig, ax = plt.subplots()"
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}{fix}.")
+        raise TypeError(f"ax must be a matplotlib Axes, got {_kind(ax)}{fix}.")
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4), layout="constrained")
     else:

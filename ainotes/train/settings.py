@@ -10,6 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ainotes._parsing import _a, _kind
 from ainotes.arguments import function, module, real
 
 
@@ -34,8 +35,12 @@ def _model(model: Any) -> nn.Module:
     """``model`` if it is an ``nn.Module``; its class or anything else is refused."""
     if isinstance(model, type):
         return module(model, "model", example=f"{model.__name__}(...)")
+    if callable(model) and not isinstance(model, nn.Module):
+        maker = getattr(model, "__name__", "")
+        got, maker = (f"the function {maker}", maker) if maker.isidentifier() else ("a function", "make_model")
+        raise TypeError(f"model must be a torch.nn.Module, got {got}: call it first, e.g. model = {maker}().")
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+        raise TypeError(f"model must be a torch.nn.Module, got {_kind(model)}.")
     if any(p.is_meta for p in model.parameters()):
         raise ValueError("model's parameters are on the 'meta' device, which holds shapes but no values: create the "
                          "model on the CPU (or give it real weights with model.to_empty(device='cpu') and "
@@ -58,7 +63,7 @@ def _check_optimizer(optimizer: Any, model: nn.Module) -> None:
     trainable = [p for p in model.parameters() if p.requires_grad]
     if not trainable:
         raise ValueError(f"The model ({type(model).__name__}) has no trainable parameters, so there is nothing to "
-                         "train: unfreeze some, e.g. model.fc.requires_grad_(True).")  # fmt: skip
+                         "train: unfreeze the layers to train with layer.requires_grad_(True).")  # fmt: skip
     if isinstance(optimizer, torch.optim.Optimizer):
         held = {id(p) for group in optimizer.param_groups for p in group["params"]}
         if not any(id(p) in held for p in trainable):
@@ -98,6 +103,6 @@ def _make_optimizer(optimizer: Any, model: nn.Module, lr: float | list[float]) -
             "optimizer class such as optimizer=torch.optim.Adam; a loss goes in loss_fn=."
         ) from None
     if not isinstance(built, torch.optim.Optimizer):
-        raise TypeError(f"optimizer returned a {type(built).__name__}, not a torch.optim.Optimizer: give a class "
+        raise TypeError(f"optimizer returned {_a(built)}, not a torch.optim.Optimizer: give a class "
                         "such as torch.optim.Adam, or a function of (parameters, lr=...) that builds one.")  # fmt: skip
     return built
