@@ -13,8 +13,7 @@ from typing import Any
 
 from torch import nn
 
-from ainotes._parsing import _a
-from ainotes.arguments import flag, module
+from ainotes.arguments import _a, flag, module
 
 _STOP, _SAME = "stop", "same grid"  # layers that end the grid (Flatten, Linear) or keep it (ReLU, ...)
 

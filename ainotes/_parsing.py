@@ -112,20 +112,3 @@ def parse_numbers(value: Any) -> tuple[float, ...]:
     if not all(math.isfinite(v) for v in result):
         raise ValueError(f"Could not read numbers from {value!r}: give finite numbers, no inf or nan.")
     return result
-
-
-def _kind(value: Any) -> str:
-    """The type name of ``value`` for a message, or ``None``: ``'int'``, ``'None'``."""
-    return "None" if value is None else type(value).__name__
-
-
-def _a(value: Any) -> str:
-    """``value``'s type with its article for a message, or ``None``: ``'a list'``, ``'an ndarray'``, ``'None'``."""
-    kind = _kind(value)
-    vowel = kind[:1].lower() in "aeiou" or kind.startswith("nd")  # "an ndarray"
-    return kind if value is None else f"{'an' if vowel else 'a'} {kind}"
-
-
-def _count(n: int, word: str) -> str:
-    """``n`` and ``word``, plural unless ``n`` is 1, for a message: ``'1 value'``, ``'3 values'``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"

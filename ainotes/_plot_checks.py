@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes._parsing import _a, _count, _kind
-from ainotes.arguments import fraction, whole
+from ainotes.arguments import _a, _count, _kind, fraction, whole
 from ainotes.train import History
 
 _MAX_IMAGES = 100  # more would take long to draw and be too small to see

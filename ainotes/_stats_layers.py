@@ -12,8 +12,7 @@ from typing import Any
 
 from torch import nn
 
-from ainotes._parsing import _a
-from ainotes.arguments import flag, real, whole
+from ainotes.arguments import _a, flag, real, whole
 
 
 def _names_list(names: Sequence[str], limit: int = 20) -> str:

@@ -17,10 +17,9 @@ from matplotlib.patches import FancyBboxPatch
 from torch import nn
 
 from ainotes._conv_layers import _KEEP, _create, _in_order
-from ainotes._parsing import _a
-from ainotes._parsing import _kind as _type_name
+from ainotes.arguments import _a, whole
+from ainotes.arguments import _kind as _type_name
 from ainotes.arguments import module as _module
-from ainotes.arguments import whole
 
 __all__ = ["Block", "architecture_blocks", "describe", "draw_architecture"]
 

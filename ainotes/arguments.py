@@ -37,6 +37,23 @@ def _example(example: str | None) -> str:
     return f": e.g. {example}" if example else ""
 
 
+def _kind(value: Any) -> str:
+    """The type name of ``value`` for a message, or ``None``: ``'int'``, ``'None'``."""
+    return "None" if value is None else type(value).__name__
+
+
+def _a(value: Any) -> str:
+    """``value``'s type with its article for a message, or ``None``: ``'a list'``, ``'an ndarray'``, ``'None'``."""
+    kind = _kind(value)
+    vowel = kind[:1].lower() in "aeiou" or kind.startswith("nd")  # "an ndarray"
+    return kind if value is None else f"{'an' if vowel else 'a'} {kind}"
+
+
+def _count(n: int, word: str) -> str:
+    """``n`` and ``word``, plural unless ``n`` is 1, for a message: ``'1 value'``, ``'3 values'``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _shown(value: Any) -> str:
     """``value`` as a message shows it: short, NumPy scalars as plain numbers, no memory addresses."""
     if isinstance(value, np.generic):
@@ -51,8 +68,7 @@ def _shown(value: Any) -> str:
         return f"a {'tensor' if is_tensor else 'NumPy array'} of shape {tuple(value.shape)}"
     text = repr(value)
     if " at 0x" in text or len(text) > 60:
-        name = type(value).__name__
-        return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+        return _a(value)
     return text
 
 
@@ -61,7 +77,7 @@ def _described(value: Any) -> str:
     text = _shown(value)
     if value is None or text.startswith(("a ", "an ", "tensor(", "array(")):
         return text
-    return f"{text} ({type(value).__name__})"
+    return f"{text} ({_kind(value)})"
 
 
 def whole(value: Any, name: str, *, least: int | None = None, most: int | None = None,

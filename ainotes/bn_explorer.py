@@ -20,9 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
-from ainotes._parsing import _kind
 from ainotes._signatures import init_signature
-from ainotes.arguments import flag, real
+from ainotes.arguments import _kind, flag, real
 from ainotes.bn_view import _checked, _learned, batchnorm_view
 from ainotes.notebook import show_figure
 

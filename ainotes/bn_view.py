@@ -17,8 +17,7 @@ import torch
 from torch import nn
 
 from ainotes import arguments
-from ainotes._parsing import _count
-from ainotes.arguments import real, whole
+from ainotes.arguments import _count, real, whole
 
 __all__ = ["batchnorm_view"]
 

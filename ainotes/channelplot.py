@@ -17,8 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ainotes._parsing import _a
-from ainotes.arguments import flag, fraction, real, whole
+from ainotes.arguments import _a, flag, fraction, real, whole
 from ainotes.convplot import number
 from ainotes.data.stats import _per_channel, channel_stats
 

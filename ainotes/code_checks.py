@@ -16,8 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ainotes._parsing import _a
-from ainotes.arguments import whole
+from ainotes.arguments import _a, whole
 from ainotes.feedback import Feedback
 
 __all__ = ["CONV2D_CASES", "check_conv2d"]

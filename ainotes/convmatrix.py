@@ -21,8 +21,7 @@ from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ainotes._parsing import _kind
-from ainotes.arguments import real
+from ainotes.arguments import _kind, real
 from ainotes.convplot import number
 
 __all__ = ["plot_conv_matrix", "row_inputs"]

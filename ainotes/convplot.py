@@ -16,8 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
-from ainotes._parsing import _kind
-from ainotes.arguments import flag, real, whole
+from ainotes.arguments import _kind, flag, real, whole
 
 __all__ = ["draw_map", "show_feature_maps", "show_kernels"]
 

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes._parsing import _count
-from ainotes.arguments import flag
+from ainotes.arguments import _count, flag
 
 __all__ = ["DEVICE_ENV", "get_device"]
 

@@ -18,9 +18,8 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
-from ainotes._parsing import _kind
 from ainotes.architecture import draw_architecture
-from ainotes.arguments import flag, real, whole
+from ainotes.arguments import _kind, flag, real, whole
 from ainotes.conv import PADDING_KINDS, conv_output_size
 from ainotes.convplot import draw_map, number
 

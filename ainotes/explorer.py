@@ -18,9 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ainotes._parsing import _kind
 from ainotes._signatures import init_signature
-from ainotes.arguments import flag
+from ainotes.arguments import _kind, flag
 from ainotes.conv import output_size_formula
 from ainotes.explorer_tasks import ExplorerState, TaskProgress
 from ainotes.kernels import KERNEL_SIZES, PRESET_KERNELS, apply_kernel, preset_kernel, resize_kernel

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ainotes._parsing import _kind
-from ainotes.arguments import choice, whole
+from ainotes.arguments import _kind, choice, whole
 from ainotes.kernels import PADDING_MODES
 
 __all__ = [

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes._parsing import _kind, parse_numbers, parse_shape
-from ainotes.arguments import flag, whole
+from ainotes._parsing import parse_numbers, parse_shape
+from ainotes.arguments import _kind, flag, whole
 
 __all__ = [
     "NO_ANSWER",

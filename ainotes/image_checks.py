@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes._parsing import _a
 from ainotes._questions import question_shape
-from ainotes.arguments import flag, whole
+from ainotes.arguments import _a, flag, whole
 from ainotes.feedback import (
     Feedback,
     answer_shown,

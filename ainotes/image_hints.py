@@ -15,9 +15,8 @@ from typing import Any
 
 import torch
 
-from ainotes._parsing import _count
 from ainotes._questions import answer_sizes, question_shape
-from ainotes.arguments import choice, function, real, tensor
+from ainotes.arguments import _count, choice, function, real, tensor
 
 __all__ = [
     "GENERIC_MEAN_STD",

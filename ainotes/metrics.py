@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ainotes._parsing import _kind
-from ainotes.arguments import class_labels, nonempty, whole
+from ainotes.arguments import _kind, class_labels, nonempty, whole
 
 __all__ = ["confusion_matrix", "most_confused", "per_class_accuracy"]
 

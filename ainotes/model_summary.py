@@ -17,8 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ainotes._parsing import _kind
-from ainotes.arguments import choice, module, whole
+from ainotes.arguments import _kind, choice, module, whole
 
 __all__ = ["readable_units", "summary"]
 

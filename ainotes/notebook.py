@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ainotes._parsing import _kind
-from ainotes.arguments import flag
+from ainotes.arguments import _kind, flag
 
 __all__ = ["figure_alt", "glue", "in_colab", "show_figure"]
 

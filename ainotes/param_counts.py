@@ -25,8 +25,7 @@ from typing import Any
 
 from torch import nn
 
-from ainotes._parsing import _a
-from ainotes.arguments import nonempty, whole
+from ainotes.arguments import _a, nonempty, whole
 
 __all__ = ["LayerCount", "cnn_counts", "fc_counts", "total_parameters"]
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import ipywidgets as w
 from torch import nn
 
-from ainotes._parsing import _kind
 from ainotes._questions import question_shape
 from ainotes._signatures import init_signature
-from ainotes.arguments import nonempty
+from ainotes.arguments import _kind, nonempty
 from ainotes.exercises import output_shape, parse_shape
 from ainotes.feedback import Feedback, answer_shown, staged
 from ainotes.hints import shape_hint

@@ -18,7 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ainotes._parsing import _a
+from ainotes.arguments import _a
 from ainotes.stats import _NO_STEPS, ActivationStats
 
 __all__ = ["plot_color_dim", "plot_layer_stats"]

@@ -14,8 +14,7 @@ import math
 
 from torch import nn
 
-from ainotes._parsing import _kind
-from ainotes.arguments import choice, flag, module, real, whole
+from ainotes.arguments import _kind, choice, flag, module, real, whole
 from ainotes.feedback import Feedback, judge, not_answered, question_key, read_answer, read_number
 from ainotes.hints import _matching
 from ainotes.train.one_cycle import one_cycle_curves

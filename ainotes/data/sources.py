@@ -19,8 +19,7 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
-from ainotes._parsing import _a
-from ainotes.arguments import flag, folder, function
+from ainotes.arguments import _a, flag, folder, function
 
 __all__ = [
     "DATA_ENV",

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, Subset, default_collate, default_convert
 
-from ainotes._parsing import _a
+from ainotes.arguments import _a
 from ainotes.data.tensors import _per_channel, _raw_arrays
 
 __all__ = ["channel_stats", "unnormalize"]

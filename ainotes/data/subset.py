@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
-from ainotes._parsing import _a
+from ainotes.arguments import _a
 
 __all__ = ["ClassSubset", "class_subset"]
 

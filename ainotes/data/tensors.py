@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import Subset
 
-from ainotes._parsing import _count
+from ainotes.arguments import _count
 
 __all__ = ["as_tensors"]
 

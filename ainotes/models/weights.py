@@ -28,8 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes._parsing import _a, _kind
-from ainotes.arguments import real, whole
+from ainotes.arguments import _a, _kind, real, whole
 from ainotes.data.sources import _sha256_file
 
 __all__ = ["CheckpointError", "Preprocess", "SmallResNetWeights", "checkpoint_folder", "load_checkpoint"]

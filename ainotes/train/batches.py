@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset, default_collate, default_convert
 
-from ainotes._parsing import _a, _kind
+from ainotes.arguments import _a, _kind
 from ainotes.model_summary import _first_layer, _root_cause
 
 Data = Dataset | DataLoader | tuple[torch.Tensor, torch.Tensor]

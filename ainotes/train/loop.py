@@ -9,8 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ainotes._parsing import _a
-from ainotes.arguments import flag, whole
+from ainotes.arguments import _a, flag, whole
 from ainotes.device import _device
 from ainotes.model_summary import _model_device
 from ainotes.train.batches import (

@@ -23,8 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ainotes._parsing import _kind
-from ainotes.arguments import real, whole
+from ainotes.arguments import _kind, real, whole
 from ainotes.device import _device
 from ainotes.model_summary import _model_device
 from ainotes.train.batches import Data, _batches, _check_batch, _first_loss, _forward, _is_classification, _long_labels

@@ -10,8 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ainotes._parsing import _a, _kind
-from ainotes.arguments import function, module, real
+from ainotes.arguments import _a, _kind, function, module, real
 
 
 def _learning_rates(lr: Any, optimizer: Any) -> float | list[float]:
